@@ -5,3 +5,6 @@ class UsersConfig(AppConfig):
     name = "apps.users"
     label = "users"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from apps.users import rls  # noqa: F401  (connects the connection_created receiver)

@@ -1,0 +1,10 @@
+"""The local SMS gateway: every text becomes `OUTBOX_DIR/sms/<time>-<id>.json`."""
+
+from apps.core.outbox import write_outbox_json
+from apps.core.sms.base import SmsReceipt
+
+
+class OutboxSmsGateway:
+    def send(self, *, to: str, body: str) -> SmsReceipt:
+        path = write_outbox_json(channel="sms", payload={"to": to, "body": body})
+        return SmsReceipt(provider="outbox", message_id=path.stem)

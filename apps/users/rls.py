@@ -1,0 +1,89 @@
+"""Row-level security context: tell PostgreSQL on whose behalf the application is querying.
+
+The application connects as a role that is subject to the row-level security policies on `users`,
+`payment_methods` and `transactions` (migrations run as the tables' owner, who is not). Those policies read two
+session settings that this module keeps up to date:
+
+- `app.current_user_id`: the signed-in user's id, or empty;
+- `app.context`: `user` (a request by someone signed in), `anonymous`, `auth` (a sign-in, verification or reset
+  flow acting on one account it has just proven), or `system` (Celery tasks, management commands, staff).
+
+Each web request sets them before the view runs and resets them afterwards (connections are reused);
+new connections start in `DATABASE_RLS_DEFAULT_CONTEXT`, `system` outside the web server.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import connection
+from django.db.backends.signals import connection_created
+from django.dispatch import receiver
+
+SYSTEM = "system"
+USER = "user"
+ANONYMOUS = "anonymous"
+AUTH = "auth"
+
+
+def set_db_context(*, context: str, user_id: int | None = None) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('app.context', %s, false), set_config('app.current_user_id', %s, false)",
+            [context, str(user_id) if user_id else ""],
+        )
+
+
+def set_db_user(user) -> None:
+    """Run the rest of this request's queries as `user` (staff act with system rights)."""
+    if user is not None and user.is_authenticated:
+        set_db_context(context=SYSTEM if user.is_staff else USER, user_id=user.pk)
+    else:
+        set_db_context(context=ANONYMOUS)
+
+
+@contextmanager
+def acting_for(user_id: int, *, context: str = AUTH) -> Iterator[None]:
+    """Let a flow that has just proven who it acts for (a password check, an emailed token) write that account."""
+    previous = _current()
+    set_db_context(context=context, user_id=user_id)
+    try:
+        yield
+    finally:
+        set_db_context(context=previous[0], user_id=int(previous[1]) if previous[1] else None)
+
+
+def _current() -> tuple[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('app.context', true), current_setting('app.current_user_id', true)")
+        context, user_id = cursor.fetchone()
+    return context or settings.DATABASE_RLS_DEFAULT_CONTEXT, user_id or ""
+
+
+@receiver(connection_created)
+def _start_in_default_context(sender, connection, **kwargs) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('app.context', %s, false), set_config('app.current_user_id', '', false)",
+            [settings.DATABASE_RLS_DEFAULT_CONTEXT],
+        )
+
+
+class RowLevelSecurityMiddleware:
+    """Sets the database context for session-authenticated requests; API token authentication sets it itself
+    (see `apps.users.api.authentication`), because DRF authenticates after middleware has run."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    # Probes must answer even when the database is down, and never need a user.
+    exempt_paths = ("/healthz", "/readyz", "/static/")
+
+    def __call__(self, request):
+        if request.path.startswith(self.exempt_paths):
+            return self.get_response(request)
+        set_db_user(getattr(request, "user", None))
+        try:
+            return self.get_response(request)
+        finally:
+            set_db_context(context=settings.DATABASE_RLS_DEFAULT_CONTEXT)
