@@ -7,4 +7,4 @@ class UsersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from apps.users import rls  # noqa: F401  (connects the connection_created receiver)
+        from apps.users import rls, signals  # noqa: F401  (connects their receivers)

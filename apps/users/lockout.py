@@ -19,3 +19,16 @@ def lockout_response(request, original_response=None, credentials=None) -> HttpR
         response = HttpResponse(html, status=status)
     response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
     return response
+
+
+def lockout_username(request, credentials=None) -> str | None:
+    """The account an attempt was for: the API posts `email`, the web form posts it as `username`."""
+    credentials = credentials or {}
+    for key in ("email", "username"):
+        value = credentials.get(key) or request.POST.get(key)
+        if value:
+            return str(value).strip().lower()
+    data = getattr(request, "data", None)
+    if isinstance(data, dict) and data.get("email"):
+        return str(data["email"]).strip().lower()
+    return None

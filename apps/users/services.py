@@ -104,7 +104,9 @@ def send_email_verification(*, user: User) -> None:
 def verify_email(*, token: str) -> User:
     """Mark the address in `token` as verified. Tokens expire and work once; a changed address voids them."""
     try:
-        payload = signing.loads(token, salt=EMAIL_VERIFICATION_SALT, max_age=settings.EMAIL_VERIFICATION_MAX_AGE_SECONDS)
+        payload = signing.loads(
+            token, salt=EMAIL_VERIFICATION_SALT, max_age=settings.EMAIL_VERIFICATION_MAX_AGE_SECONDS
+        )
     except signing.SignatureExpired as error:
         raise InvalidInput("This verification link has expired.", code="token_expired", attr="token") from error
     except signing.BadSignature as error:

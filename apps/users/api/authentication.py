@@ -1,0 +1,13 @@
+from rest_framework_simplejwt.authentication import JWTAuthentication
+
+from apps.users.rls import set_db_user
+
+
+class RlsJWTAuthentication(JWTAuthentication):
+    """Bearer-token authentication that also tells the database who is asking (row-level security)."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None:
+            set_db_user(result[0])
+        return result

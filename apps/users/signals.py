@@ -1,0 +1,17 @@
+"""Django's own sign-in and sign-out (web sessions, admin) feed the same audit trail as the API."""
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.dispatch import receiver
+
+from apps.users import services
+
+
+@receiver(user_logged_in)
+def record_session_login(sender, request, user, **kwargs) -> None:
+    services.record_login(user=user, ip_address=request.META.get("REMOTE_ADDR") if request else None)
+
+
+@receiver(user_logged_out)
+def record_session_logout(sender, request, user, **kwargs) -> None:
+    if user is not None:
+        services.record_logout(user=user)
