@@ -14,3 +14,10 @@ def _isolated_files_and_cache(settings, tmp_path):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def outbox_dir(settings):
+    from pathlib import Path
+
+    return Path(settings.OUTBOX_DIR)

@@ -180,6 +180,7 @@ FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 # Row-level security: the role the application connects as is subject to policies keyed on the current user.
 DATABASE_RLS_DEFAULT_CONTEXT = env("DATABASE_RLS_DEFAULT_CONTEXT", default="system")
 DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="pinch_app")
+DATABASE_APP_PASSWORD = env("DATABASE_APP_PASSWORD", default="")
 
 # --- Outgoing messages ----------------------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="apps.core.mail.OutboxEmailBackend")

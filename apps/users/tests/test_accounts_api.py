@@ -145,7 +145,11 @@ def test_token_login_records_address_and_audits(api_client):
     user = User.objects.get()
     assert user.last_login_ip == "203.0.113.7" and user.last_login is not None
     login = AuditLog.objects.get(action=AuditLog.Action.LOGIN)
-    assert (login.ip_address, login.user_agent, login.request_path) == ("203.0.113.7", "pytest-agent", "/api/v1/auth/token")
+    assert (login.ip_address, login.user_agent, login.request_path) == (
+        "203.0.113.7",
+        "pytest-agent",
+        "/api/v1/auth/token",
+    )
 
 
 def test_refresh_and_logout_blacklists_the_refresh_token(api_client):
