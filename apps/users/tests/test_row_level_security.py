@@ -93,13 +93,14 @@ def test_the_application_role_is_subject_to_row_level_security(money_of_two_gues
         cursor.execute("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
         assert cursor.fetchone() == (False, False)
         cursor.execute(
-            "SELECT relname FROM pg_class WHERE relrowsecurity AND relname IN ('users','payment_methods','transactions')"
+            "SELECT relname FROM pg_class"
+            " WHERE relrowsecurity AND relname IN ('users', 'payment_methods', 'transactions')"
         )
         assert {row[0] for row in cursor.fetchall()} == {"users", "payment_methods", "transactions"}
 
 
 def test_another_users_cards_and_transactions_are_invisible_to_raw_sql(money_of_two_guests):
-    host, (first, second) = money_of_two_guests
+    _, (first, second) = money_of_two_guests
     with app_role_connection() as conn, conn.cursor() as cursor:
         as_user(cursor, first.pk)
         cursor.execute("SELECT user_id FROM payment_methods")
@@ -122,7 +123,7 @@ def test_another_users_cards_and_transactions_are_invisible_to_raw_sql(money_of_
 
 
 def test_the_host_sees_the_ledger_of_bookings_of_their_listing_but_not_the_guests_cards(money_of_two_guests):
-    host, guests = money_of_two_guests
+    host, _ = money_of_two_guests
     with app_role_connection() as conn, conn.cursor() as cursor:
         as_user(cursor, host.pk)
         cursor.execute("SELECT count(*) FROM transactions")
