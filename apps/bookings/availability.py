@@ -21,6 +21,7 @@ one of the listing's spaces has no active booking overlapping it, and no capped 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -151,7 +152,7 @@ def _day_pieces(schedule: Schedule, day: date, capacity: int) -> list[tuple[int,
     edges = sorted(cut for cut in cuts if 0 <= cut <= END_OF_DAY)
 
     pieces = []
-    for start, end in zip(edges, edges[1:], strict=False):
+    for start, end in itertools.pairwise(edges):
         if end <= start:
             continue
         is_open, cap, override = bool(base and base[0] <= start and end <= base[1]), capacity, None
@@ -306,7 +307,7 @@ def intervals(schedule: Schedule, start: datetime, end: datetime) -> list[Interv
         cuts.update((max(booking.start, start), min(booking.end, end)))
     edges = sorted(cut for cut in cuts if start <= cut <= end)
     result: list[Interval] = []
-    for begin, finish in zip(edges, edges[1:], strict=False):
+    for begin, finish in itertools.pairwise(edges):
         piece = next((p for p in pieces if p.start <= begin < p.end), None)
         if piece is None or not piece.is_open:
             status, available = "closed", 0

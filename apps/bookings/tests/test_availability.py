@@ -41,7 +41,7 @@ def schedule(**overrides) -> Schedule:
 
 def rule(rule_type="daily", start_date=date(2026, 1, 1), end_date=None, start_time=time(0), end_time=time(23, 59),
          days_of_week=(), is_available=True, max_bookings=1, price_override=None):  # fmt: skip
-    return SimpleNamespace(**{k: v for k, v in locals().items()})
+    return SimpleNamespace(**dict(locals().items()))
 
 
 def exception(day, is_available=False, start_time=None, end_time=None):
