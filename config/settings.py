@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "apps.messaging",
     "apps.notifications",
     "apps.analytics",
+    "apps.search",
 ]
 
 MIDDLEWARE = [
@@ -109,6 +110,10 @@ CACHES = {
         },
     }
 }
+
+# The cache is an optimisation: when Redis is down the site serves without it instead of failing.
+DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Debian 12's GDAL 3.6 cannot block file/network access from spatial references (gis.W001). We never build
@@ -173,6 +178,9 @@ PHONE_CODE_MAX_AGE_SECONDS = env.int("PHONE_CODE_MAX_AGE_SECONDS", default=10 * 
 PHONE_CODE_MAX_ATTEMPTS = 5
 PHONE_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", default="US")
 PROFILE_PICTURE_MAX_BYTES = env.int("PROFILE_PICTURE_MAX_BYTES", default=5 * 1024 * 1024)
+LISTING_PHOTO_MAX_BYTES = env.int("LISTING_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+LISTING_THUMBNAIL_SIZE = 400
+LISTING_DETAIL_CACHE_SECONDS = env.int("LISTING_DETAIL_CACHE_SECONDS", default=3600)
 
 # Fernet keys, newest first (generate one with `manage.py rotate_encryption_key --generate`).
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
@@ -262,6 +270,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
+
+# --- Geocoding: offline ZIP centroids by default; GoogleGeocoder / NominatimGeocoder for real addresses ---------------
+GEOCODER = env("GEOCODER", default="apps.listings.geocoding.zipcodes.ZipCentroidGeocoder")
+GOOGLE_MAPS_API_KEY = env("GOOGLE_MAPS_API_KEY", default="")
+NOMINATIM_USER_AGENT = env("NOMINATIM_USER_AGENT", default="parking-in-a-pinch")
+GEOCODER_DOMAIN = env("GEOCODER_DOMAIN", default="")
+GEOCODER_SCHEME = env("GEOCODER_SCHEME", default="https")
+GEOCODER_TIMEOUT_SECONDS = env.int("GEOCODER_TIMEOUT_SECONDS", default=5)
 
 # --- Maps --------------------------------------------------------------------------------------------------------
 MAP_TILES_URL = env("MAP_TILES_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")

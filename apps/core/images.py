@@ -47,3 +47,16 @@ def clean_image(upload: UploadedFile, *, max_bytes: int, attr: str) -> ContentFi
     if image_format not in ALLOWED_FORMATS:
         raise InvalidInput("Only JPEG, PNG and WebP images are accepted.", code="invalid_image_type", attr=attr)
     return ContentFile(output.getvalue(), name=f"{uuid.uuid4().hex}.{ALLOWED_FORMATS[image_format]}")
+
+
+def make_thumbnail(image: ContentFile, *, size: int) -> ContentFile:
+    """A copy of an already cleaned image that fits in `size` x `size` pixels, for lists and maps."""
+    image.seek(0)
+    with Image.open(image) as source:
+        image_format = source.format
+        thumbnail = source.copy()
+    thumbnail.thumbnail((size, size))
+    output = io.BytesIO()
+    thumbnail.save(output, format=image_format, **({"quality": 82} if image_format == "JPEG" else {}))
+    name = image.name.rsplit(".", 1)
+    return ContentFile(output.getvalue(), name=f"{name[0]}-thumb.{name[1]}")

@@ -10,6 +10,17 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from apps.core.models import SoftDeleteModel
 
 ALL_DAYS = [0, 1, 2, 3, 4, 5, 6]  # 0 = Monday ... 6 = Sunday
+FEATURES = (
+    "covered",
+    "gated",
+    "security_camera",
+    "well_lit",
+    "ev_charging",
+    "handicap_accessible",
+    "attendant",
+    "in_and_out",
+)
+VEHICLE_SIZE_ORDER = ("MOTORCYCLE", "COMPACT", "SEDAN", "SUV", "OVERSIZED")
 
 
 def all_days() -> list[int]:

@@ -1,0 +1,83 @@
+"""`/api/v1/listings`: GET searches (anyone), POST publishes a listing (hosts)."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.api.pagination import PageNumberPagination
+from apps.core.api.params import parse_int
+from apps.listings import selectors as listing_selectors
+from apps.listings import services as listing_services
+from apps.listings.api.serializers import HostListingSerializer, ListingInputSerializer, ListingSerializer
+from apps.search.api.params import parse_search_params
+from apps.search.selectors import search_listings
+from apps.search.signals import listings_searched
+
+
+class SearchResultSerializer(ListingSerializer):
+    distance_m = serializers.FloatField(allow_null=True, read_only=True)
+    quote_total = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True, read_only=True)
+
+    class Meta(ListingSerializer.Meta):
+        fields = [*ListingSerializer.Meta.fields, "distance_m", "quote_total"]
+        read_only_fields = fields
+
+
+SEARCH_PARAMETERS = [
+    OpenApiParameter("lat", OpenApiTypes.DOUBLE),
+    OpenApiParameter("lng", OpenApiTypes.DOUBLE),
+    OpenApiParameter("radius_m", OpenApiTypes.INT, description="default 1609, max 50000"),
+    OpenApiParameter("within", OpenApiTypes.STR, description="GeoJSON Polygon (URL-encoded JSON)"),
+    OpenApiParameter("route", OpenApiTypes.STR, description="GeoJSON LineString (URL-encoded JSON)"),
+    OpenApiParameter("polyline", OpenApiTypes.STR, description="Encoded polyline of the route"),
+    OpenApiParameter("route_buffer_m", OpenApiTypes.INT, description="default 200"),
+    OpenApiParameter("start", OpenApiTypes.DATETIME),
+    OpenApiParameter("end", OpenApiTypes.DATETIME),
+    OpenApiParameter("vehicle_size", OpenApiTypes.STR),
+    OpenApiParameter("spot_type", OpenApiTypes.STR, many=True),
+    OpenApiParameter("features", OpenApiTypes.STR, description="comma-separated; all must be present"),
+    OpenApiParameter("price_max", OpenApiTypes.DECIMAL),
+    OpenApiParameter("instant_booking", OpenApiTypes.BOOL),
+    OpenApiParameter("min_rating", OpenApiTypes.DECIMAL),
+    OpenApiParameter("q", OpenApiTypes.STR),
+    OpenApiParameter("sort", OpenApiTypes.STR, enum=["distance", "price", "rating", "relevance"]),
+    OpenApiParameter("page", OpenApiTypes.INT),
+    OpenApiParameter("page_size", OpenApiTypes.INT, description="max 100"),
+]
+
+
+class ListingCollectionView(APIView):
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+
+    @extend_schema(parameters=SEARCH_PARAMETERS, responses=SearchResultSerializer(many=True))
+    def get(self, request):
+        params = parse_search_params(request.query_params)
+        page_number = parse_int(request.query_params.get("page"), attr="page", minimum=1, maximum=10_000, default=1)
+        page_size = parse_int(
+            request.query_params.get("page_size"),
+            attr="page_size",
+            minimum=1,
+            maximum=PageNumberPagination.max_page_size,
+            default=PageNumberPagination.page_size,
+        )
+        result = search_listings(params, offset=(page_number - 1) * page_size, limit=page_size)
+        rows = []
+        for hit in result.hits:
+            hit.listing.quote_total = hit.quote.total_amount if hit.quote else None
+            hit.listing.distance_m = round(hit.distance_m, 1) if hit.distance_m is not None else None
+            rows.append(hit.listing)
+        listings_searched.send(
+            sender=type(self), params=params, result_ids=[row.pk for row in rows], count=result.count, request=request
+        )
+        data = SearchResultSerializer(rows, many=True, context={"request": request}).data
+        return Response(PageNumberPagination.page_body(request, result.count, page_number, page_size, data))
+
+    @extend_schema(request=ListingInputSerializer, responses={201: HostListingSerializer})
+    def post(self, request):
+        data = ListingInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        listing = listing_services.create_listing(host=request.user, **data.validated_data)
+        listing = listing_selectors.managed_listing(listing.pk, request.user)
+        return Response(HostListingSerializer(listing, context={"request": request}).data, status=201)

@@ -1,0 +1,229 @@
+"""Listing search: where (radius, polygon, route), when (a bookable window), what (size, type, features, price,
+rating, words), in which order. A fixed number of queries whatever the page size.
+
+Distances are geography-correct (metres on the spheroid): the radius and route filters use `ST_DWithin` on
+`location::geography` and nearest-first order uses the KNN operator `<->` on it, both served by the GiST index
+`idx_listings_location_geog`. Small `Func` expressions below say "as geography", which the ORM has no
+word for.
+
+Without a window the database filters, orders and pages. With a window the database narrows the candidates
+(place, filters, duration limits, a free space) and the availability module decides the rest (operating hours,
+rules, exceptions, capacity caps) for each candidate, in Python, with one query per kind of schedule data; each
+result then carries the price of the window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.contrib.gis.geos import LineString, Point, Polygon
+from django.contrib.postgres.fields import RangeBoundary
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+from django.db.models import BooleanField, Exists, F, FloatField, Func, OuterRef, QuerySet, Value
+
+from apps.bookings import selectors as booking_selectors
+from apps.bookings.availability import Unavailable
+from apps.bookings.models import Booking, TsTzRange
+from apps.bookings.pricing import NotPriceable, Quote
+from apps.listings.models import VEHICLE_SIZE_ORDER, Listing, ListingSpace
+from apps.listings.selectors import public_listings, with_detail
+
+SORTS = ("distance", "price", "rating", "relevance")
+# With a window, at most this many nearest/best candidates are checked against their schedules.
+MAX_WINDOW_CANDIDATES = 2000
+
+
+@dataclass
+class SearchParams:
+    point: Point | None = None
+    radius_m: int = 1609
+    within: Polygon | None = None
+    route: LineString | None = None
+    route_buffer_m: int = 200
+    start: datetime | None = None
+    end: datetime | None = None
+    vehicle_size: str | None = None
+    spot_types: list[str] = field(default_factory=list)
+    features: list[str] = field(default_factory=list)
+    price_max: Decimal | None = None
+    instant_booking: bool | None = None
+    min_rating: Decimal | None = None
+    q: str = ""
+    sort: str | None = None
+
+    @property
+    def has_window(self) -> bool:
+        return self.start is not None and self.end is not None
+
+    @property
+    def effective_sort(self) -> str:
+        if self.sort:
+            return self.sort
+        if self.point is not None:
+            return "distance"
+        return "relevance" if self.q else "rating"
+
+
+@dataclass
+class Hit:
+    listing: Listing
+    distance_m: float | None = None
+    quote: Quote | None = None
+
+
+@dataclass
+class SearchResult:
+    count: int
+    hits: list[Hit]
+
+
+class AsGeography(Func):
+    template = "(%(expressions)s)::geography"
+
+
+class GeographyPoint(Func):
+    template = "ST_SetSRID(ST_MakePoint(%(expressions)s), 4326)::geography"
+
+    def __init__(self, point: Point) -> None:
+        super().__init__(Value(point.x), Value(point.y))
+
+
+class GeographyFromEWKB(Func):
+    template = "ST_GeomFromEWKB(%(expressions)s)::geography"
+
+    def __init__(self, geometry) -> None:
+        super().__init__(Value(bytes(geometry.ewkb)))
+
+
+class DWithin(Func):
+    function = "ST_DWithin"
+    output_field = BooleanField()
+
+
+class GeographyDistance(Func):
+    function = "ST_Distance"
+    output_field = FloatField()
+
+
+class NearestFirst(Func):
+    """`a <-> b`: the KNN distance operator that a GiST index can serve in ORDER BY."""
+
+    arg_joiner = " <-> "
+    template = "(%(expressions)s)"
+    output_field = FloatField()
+
+
+LOCATION = AsGeography(F("location"))
+
+
+def _bookable_space_exists(start: datetime, end: datetime) -> Exists:
+    """Some active space of the listing has no active booking overlapping [start, end). The overlap test is the
+    exclusion constraint's own expression, so its GiST index answers it."""
+    overlapping = (
+        Booking.objects.filter(space=OuterRef("pk"), status__in=Booking.ACTIVE_STATUSES)
+        .annotate(period=TsTzRange("start_datetime", "end_datetime", RangeBoundary()))
+        .filter(period__overlap=DateTimeTZRange(start, end))
+    )
+    return Exists(ListingSpace.objects.filter(listing=OuterRef("pk"), is_active=True).exclude(Exists(overlapping)))
+
+
+def _filtered(params: SearchParams) -> QuerySet[Listing]:
+    listings = public_listings()
+    if params.point is not None:
+        listings = listings.filter(DWithin(LOCATION, GeographyPoint(params.point), Value(params.radius_m)))
+    if params.within is not None:
+        listings = listings.filter(location__within=params.within)
+    if params.route is not None:
+        listings = listings.filter(DWithin(LOCATION, GeographyFromEWKB(params.route), Value(params.route_buffer_m)))
+    if params.vehicle_size:
+        fitting = VEHICLE_SIZE_ORDER[VEHICLE_SIZE_ORDER.index(params.vehicle_size) :]
+        listings = listings.filter(max_vehicle_size__in=fitting)
+    if params.spot_types:
+        listings = listings.filter(spot_type__in=params.spot_types)
+    if params.features:
+        listings = listings.filter(features__contains=params.features)
+    if params.instant_booking is not None:
+        listings = listings.filter(instant_booking=params.instant_booking)
+    if params.min_rating is not None:
+        listings = listings.filter(rating_average__gte=params.min_rating)
+    if params.q:
+        listings = listings.filter(search_vector=SearchQuery(params.q, search_type="websearch", config="english"))
+    if params.has_window:
+        hours = (params.end - params.start).total_seconds() / 3600
+        listings = listings.filter(minimum_hours__lte=hours, maximum_days__gte=hours / 24)
+        listings = listings.filter(_bookable_space_exists(params.start, params.end))
+    elif params.price_max is not None:
+        listings = listings.filter(price_per_day__lte=params.price_max)
+    return listings
+
+
+def _with_distance(listings: QuerySet[Listing], params: SearchParams) -> QuerySet[Listing]:
+    if params.point is None:
+        return listings
+    return listings.annotate(distance_m=GeographyDistance(LOCATION, GeographyPoint(params.point)))
+
+
+def _ordered(listings: QuerySet[Listing], params: SearchParams) -> QuerySet[Listing]:
+    sort = params.effective_sort
+    if sort == "distance":
+        return listings.order_by(NearestFirst(LOCATION, GeographyPoint(params.point)).asc(), "id")
+    if sort == "price":
+        return listings.order_by("price_per_day", "id")
+    if sort == "relevance":
+        query = SearchQuery(params.q, search_type="websearch", config="english")
+        return listings.annotate(rank=SearchRank(F("search_vector"), query)).order_by("-rank", "id")
+    return listings.order_by(F("rating_average").desc(nulls_last=True), "-rating_count", "id")
+
+
+def _hydrate(ids: list[int], params: SearchParams) -> dict[int, Listing]:
+    """Load the listings of one page with what their cards show (host, photos): two queries."""
+    listings = _with_distance(with_detail(Listing.objects.filter(pk__in=ids)), params)
+    return {listing.pk: listing for listing in listings}
+
+
+def search_listings(params: SearchParams, *, offset: int, limit: int) -> SearchResult:
+    ordered = _ordered(_filtered(params), params)
+    if not params.has_window:
+        count = ordered.count()
+        page_ids = list(ordered.values_list("id", flat=True)[offset : offset + limit])
+        listings = _hydrate(page_ids, params)
+        hits = [Hit(listings[pk], getattr(listings[pk], "distance_m", None)) for pk in page_ids]
+        return SearchResult(count=count, hits=hits)
+
+    candidates = list(
+        ordered.only(
+            "id",
+            "time_zone",
+            "available_days",
+            "available_start_time",
+            "available_end_time",
+            "minimum_hours",
+            "maximum_days",
+            "currency",
+            "price_per_hour",
+            "price_per_day",
+            "price_per_week",
+            "price_per_month",
+        )[:MAX_WINDOW_CANDIDATES]
+    )
+    schedules = booking_selectors.schedules_for(candidates, params.start, params.end)
+    bookable: list[tuple[Listing, Quote]] = []
+    for candidate in candidates:
+        try:
+            quote = booking_selectors.quote_for_schedule(candidate, schedules[candidate.pk], params.start, params.end)
+        except (Unavailable, NotPriceable):
+            continue
+        if params.price_max is None or quote.total_amount <= params.price_max:
+            bookable.append((candidate, quote))
+    if params.effective_sort == "price":
+        bookable.sort(key=lambda pair: (pair[1].total_amount, pair[0].pk))
+    page = bookable[offset : offset + limit]
+    listings = _hydrate([candidate.pk for candidate, _ in page], params)
+    hits = [
+        Hit(listings[candidate.pk], getattr(listings[candidate.pk], "distance_m", None), quote)
+        for candidate, quote in page
+    ]
+    return SearchResult(count=len(bookable), hits=hits)
