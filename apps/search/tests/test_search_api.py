@@ -56,7 +56,8 @@ def test_radius_search_is_nearest_first_with_distances(api_client, make_listing)
 def test_polygon_and_route_searches(api_client, make_listing):
     inside = make_listing(lng=-97.74, lat=30.27)
     make_listing(lng=-97.70, lat=30.30)
-    square = {"type": "Polygon", "coordinates": [[[-97.75, 30.26], [-97.73, 30.26], [-97.73, 30.28], [-97.75, 30.28], [-97.75, 30.26]]]}  # fmt: skip
+    ring = [[-97.75, 30.26], [-97.73, 30.26], [-97.73, 30.28], [-97.75, 30.28], [-97.75, 30.26]]
+    square = {"type": "Polygon", "coordinates": [ring]}
     response = search(api_client, within=json.dumps(square))
     assert [row["id"] for row in response.json()["results"]] == [inside.pk]
 
@@ -87,7 +88,13 @@ def test_window_search_excludes_taken_and_closed_listings_and_quotes_the_rest(ap
 
 def test_filters_combine(api_client, make_listing):
     make_listing(title="Small", max_vehicle_size="COMPACT", features=["covered"])
-    suv = make_listing(title="SUV garage", spot_type="GARAGE", max_vehicle_size="SUV", features=["covered", "gated"], instant_booking=False)  # fmt: skip
+    suv = make_listing(
+        title="SUV garage",
+        spot_type="GARAGE",
+        max_vehicle_size="SUV",
+        features=["covered", "gated"],
+        instant_booking=False,
+    )
     make_listing(title="Pricey", max_vehicle_size="OVERSIZED", price_per_day=Decimal("90.00"))
     ids = lambda **params: [row["id"] for row in search(api_client, **AUSTIN, **params).json()["results"]]  # noqa: E731
     assert ids(vehicle_size="SEDAN", features="covered,gated") == [suv.pk]
