@@ -1,5 +1,7 @@
 """Spaces that hosts rent out: listings, their concrete spaces, photos and availability rules."""
 
+from datetime import time
+
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
@@ -91,8 +93,8 @@ class Listing(SoftDeleteModel):
 
     # Operating hours in the listing's local time. An end of 23:59 means "until midnight", so 00:00-23:59 on
     # every day is open around the clock. The days default to every day (the seed's empty default meant never).
-    available_start_time = models.TimeField(default="00:00")
-    available_end_time = models.TimeField(default="23:59")
+    available_start_time = models.TimeField(default=time(0, 0))
+    available_end_time = models.TimeField(default=time(23, 59))
     available_days = ArrayField(
         models.IntegerField(validators=[MinValueValidator(0), MaxValueValidator(6)]), default=all_days, size=7
     )

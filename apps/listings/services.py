@@ -54,13 +54,13 @@ def _validate(listing: Listing) -> None:
     if unknown:
         raise InvalidInput(f"Unknown features: {', '.join(unknown)}.", code="invalid_choice", attr="features")
     listing.state = (listing.state or "").upper()
+    if listing.available_end_time <= listing.available_start_time:
+        raise InvalidInput("Closing time must be after opening time.", attr="available_end_time")
     try:
         listing.full_clean(exclude=["host", "search_vector"])
     except ValidationError as error:
         field, messages = next(iter(error.message_dict.items()))
         raise InvalidInput(" ".join(messages), attr=None if field == "__all__" else field) from error
-    if listing.available_end_time <= listing.available_start_time:
-        raise InvalidInput("Closing time must be after opening time.", attr="available_end_time")
 
 
 def _locate(listing: Listing, location: Point | None) -> None:
