@@ -3,6 +3,12 @@
 import pytest
 from django.core.cache import cache
 
+from config.celery import app as celery_app
+
+# Tasks run in the test process, right where they are queued (after commit, like in production).
+celery_app.conf.task_always_eager = True
+celery_app.conf.task_eager_propagates = True
+
 
 @pytest.fixture(autouse=True)
 def _isolated_files_and_cache(settings, tmp_path):

@@ -11,6 +11,7 @@ from apps.core.errors import NotFound
 from apps.listings import cache, selectors, services
 from apps.listings.api import serializers
 from apps.listings.models import AvailabilityException, AvailabilityRule, ListingPhoto
+from apps.listings.signals import listing_viewed
 
 
 def public_detail(listing, request) -> dict:
@@ -22,6 +23,12 @@ class ListingDetailView(APIView):
 
     @extend_schema(responses=serializers.ListingSerializer)
     def get(self, request, pk: int):
+        response = self._detail(request, pk)
+        if "gate_code" not in response.data:  # the host looking at their own listing is not a view
+            listing_viewed.send(sender=type(self), listing_id=pk, request=request)
+        return response
+
+    def _detail(self, request, pk: int) -> Response:
         user = request.user
         if user.is_authenticated:
             listing = selectors.visible_listing(pk, user)
