@@ -9,15 +9,26 @@ stranger — and never the other person's private data.
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.gis.geos import Point
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from rest_framework.test import APIClient
+
+from apps.listings.models import AvailabilityException, AvailabilityRule, Listing, ListingPhoto
+from apps.listings.services import create_listing
 
 User = get_user_model()
 
 PRIVATE_USER_FIELDS = {"email", "phone_number", "driver_license_number", "last_login_ip", "default_address"}
+
+
+PRIVATE_LISTING_FIELDS = {"gate_code", "access_instructions"}
 
 
 @dataclass
@@ -27,10 +38,65 @@ class Case:
     make: Callable[[User], dict]  # returns the URL kwargs for the owner's object
     public_methods: set[str] = field(default_factory=set)  # methods anyone may call (e.g. GET of a public page)
     private_fields: set[str] = field(default_factory=set)  # must never appear in a public answer
+    query: Callable[[], dict] = dict  # query parameters a public call needs
 
 
+def _listing(owner: User) -> Listing:
+    return create_listing(
+        host=owner, location=Point(-97.74, 30.27, srid=4326), title="Owner's driveway", description="Private",
+        spot_type="DRIVEWAY", address="1 Main St", city="Austin", state="TX", zip_code="78701",
+        price_per_hour=Decimal("2.00"), price_per_day=Decimal("12.00"), gate_code="9999",
+        access_instructions="Key under the mat",
+    )  # fmt: skip
+
+
+def _listing_child(make_child: Callable[[Listing], dict]) -> Callable[[User], dict]:
+    def make(owner: User) -> dict:
+        listing = _listing(owner)
+        return {"pk": listing.pk, **make_child(listing)}
+
+    return make
+
+
+def _window() -> dict:
+    start = (timezone.now() + timedelta(days=2)).replace(hour=10, minute=0, second=0, microsecond=0)
+    return {"start": start.isoformat(), "end": (start + timedelta(hours=2)).isoformat()}
+
+
+def _photo(listing: Listing) -> dict:
+    return {"photo_id": ListingPhoto.objects.create(listing=listing, image="listings/x.jpg").pk}
+
+
+def _rule(listing: Listing) -> dict:
+    rule = AvailabilityRule.objects.create(
+        listing=listing, rule_type="daily", start_date=date(2026, 1, 1), start_time=time(8), end_time=time(9)
+    )
+    return {"rule_id": rule.pk}
+
+
+def _exception(listing: Listing) -> dict:
+    return {"exception_id": AvailabilityException.objects.create(listing=listing, exception_date=date(2030, 1, 1)).pk}
+
+
+def _own_listing(owner: User) -> dict:
+    return {"pk": _listing(owner).pk}
+
+
+PUBLIC_LISTING_READ = {"public_methods": {"GET"}, "private_fields": PRIVATE_LISTING_FIELDS}
 CASES: dict[str, Case] = {
     "api-user": Case(make=lambda owner: {"pk": owner.pk}, public_methods={"GET"}, private_fields=PRIVATE_USER_FIELDS),
+    "api-listing": Case(make=_own_listing, **PUBLIC_LISTING_READ),
+    "api-listing-activate": Case(make=_own_listing),
+    "api-listing-deactivate": Case(make=_own_listing),
+    "api-listing-photos": Case(make=_own_listing),
+    "api-listing-photo-order": Case(make=_own_listing),
+    "api-listing-photo": Case(make=_listing_child(_photo)),
+    "api-listing-rules": Case(make=_own_listing),
+    "api-listing-rule": Case(make=_listing_child(_rule)),
+    "api-listing-exceptions": Case(make=_own_listing),
+    "api-listing-exception": Case(make=_listing_child(_exception)),
+    "api-listing-quote": Case(make=_own_listing, query=_window, **PUBLIC_LISTING_READ),
+    "api-listing-availability": Case(make=_own_listing, query=_window, **PUBLIC_LISTING_READ),
 }
 
 
@@ -82,20 +148,25 @@ def _calls():
 def test_someone_elses_object_is_never_exposed(name, method, actor):
     from django.urls import reverse
 
-    owner = User.objects.create_user(email="owner@example.com", password="x", phone_number="+15125550100")
+    owner = User.objects.create_user(
+        email="owner@example.com", password="x", phone_number="+15125550100", user_type="BOTH", is_email_verified=True
+    )
     case = CASES[name]
     url = reverse(name, kwargs=case.make(owner))
+    if method in case.public_methods and case.query():
+        url = f"{url}?{urlencode(case.query())}"
     client = APIClient()
     if actor == "stranger":
         client.force_authenticate(User.objects.create_user(email="stranger@example.com", password="x"))
 
-    response = getattr(client, method.lower())(url, {}, format="json")
+    response = getattr(client, method.lower())(url, **({} if method == "GET" else {"data": {}, "format": "json"}))
 
     if method in case.public_methods:
-        assert response.status_code == 200
+        assert response.status_code == 200, response.content
         body = response.json()
         assert not (case.private_fields & set(body)), f"private fields leaked: {case.private_fields & set(body)}"
-        assert "owner@example.com" not in response.content.decode()
+        content = response.content.decode()
+        assert "owner@example.com" not in content and "9999" not in content and "Key under the mat" not in content
     elif actor == "anonymous":
         assert response.status_code in (401, 405), response.content
     else:
