@@ -1,10 +1,11 @@
 """Listing search: where (radius, polygon, route), when (a bookable window), what (size, type, features, price,
 rating, words), in which order. A fixed number of queries whatever the page size.
 
-Distances are geography-correct (metres on the spheroid): the radius and route filters use `ST_DWithin` on
-`location::geography` and nearest-first order uses the KNN operator `<->` on it, both served by the GiST index
-`idx_listings_location_geog`. Small `Func` expressions below say "as geography", which the ORM has no
-word for.
+Distances are geography-correct: metres on the sphere (within 0.5 % of the spheroid), the measure that
+PostGIS's geography KNN operator orders by, used alike to filter, order and display. The radius and route
+filters use `ST_DWithin` on `location::geography` and nearest-first order uses the KNN operator `<->` on it,
+both served by the GiST index `idx_listings_location_geog`. Small `Func` expressions below say "as geography",
+which the ORM has no word for.
 
 Without a window the database filters, orders and pages. With a window the database narrows the candidates
 (place, filters, duration limits, a free space) and the availability module decides the rest (operating hours,
@@ -99,12 +100,16 @@ class GeographyFromEWKB(Func):
 
 
 class DWithin(Func):
-    function = "ST_DWithin"
+    """`ST_DWithin(a, b, metres, false)`: on the sphere, the same measure as `<->` orders by."""
+
+    template = "ST_DWithin(%(expressions)s, false)"
     output_field = BooleanField()
 
 
 class GeographyDistance(Func):
-    function = "ST_Distance"
+    """Metres on the sphere, so that the distance shown and the nearest-first order always agree."""
+
+    template = "ST_Distance(%(expressions)s, false)"
     output_field = FloatField()
 
 
