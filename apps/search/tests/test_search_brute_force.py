@@ -71,7 +71,7 @@ def world(db):
                 available_start_time=hours[0],
                 available_end_time=hours[1],
                 available_days=days,
-            )  # fmt: skip
+            )
         )
     listings = Listing.objects.bulk_create(listings)
     spaces = ListingSpace.objects.bulk_create(
@@ -102,7 +102,7 @@ def world(db):
                     host_payout=Decimal("1"),
                     total_amount=Decimal("1"),
                     status=status,
-                )  # fmt: skip
+                )
             )
             cursor = end
     Booking.objects.bulk_create(bookings)
@@ -140,7 +140,7 @@ def test_radius_and_window_search_equals_brute_force(world):
     for space in world["spaces"]:
         spaces_by_listing.setdefault(space.listing_id, []).append(space)
     for trial in range(24):
-        zone, lng, lat = CENTERS[trial % len(CENTERS)]
+        _, lng, lat = CENTERS[trial % len(CENTERS)]
         center = (lng + rng.uniform(-0.03, 0.03), lat + rng.uniform(-0.03, 0.03))
         radius = rng.choice([500, 1500, 4000])
         params = SearchParams(point=Point(*center, srid=4326), radius_m=radius)
