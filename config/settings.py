@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "apps.core.request_context.RequestContextMiddleware",
     "apps.users.rls.RowLevelSecurityMiddleware",
+    "apps.core.web.middleware.DomainErrorMiddleware",
     # Last, so that it sees the lockout flag set while authenticating and answers with our lockout response.
     "axes.middleware.AxesMiddleware",
 ]
