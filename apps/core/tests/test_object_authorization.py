@@ -97,6 +97,7 @@ CASES: dict[str, Case] = {
     "api-listing-exception": Case(make=_listing_child(_exception)),
     "api-listing-quote": Case(make=_own_listing, query=_window, **PUBLIC_LISTING_READ),
     "api-listing-availability": Case(make=_own_listing, query=_window, **PUBLIC_LISTING_READ),
+    "api-listing-reviews": Case(make=_own_listing, **PUBLIC_LISTING_READ),
 }
 
 
