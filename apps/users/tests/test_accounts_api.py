@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from apps.core.models import AuditLog
+from apps.payments.models import PaymentMethod
 from apps.users import services
 
 User = get_user_model()
@@ -292,8 +293,12 @@ def test_delete_account_anonymises_and_blocks_sign_in(api_client):
     register(api_client, phone_number="5125550134")
     sign_in(api_client)
     api_client.patch("/api/v1/me", {"driver_license_number": "D1234-5678"}, format="json")
+    PaymentMethod.objects.create(
+        user=User.objects.get(), stripe_payment_method_id="pm_x", brand="visa", last4="4242", exp_month=1, exp_year=2030
+    )
     assert api_client.delete("/api/v1/me").status_code == 204
     user = User.objects.get()
+    assert not PaymentMethod.objects.exists()
     assert user.is_deleted and user.deleted_at is not None and not user.is_active
     assert (user.email, user.phone_number, user.driver_license_number) == (
         f"deleted-user-{user.pk}@deleted.invalid",

@@ -1,0 +1,45 @@
+# The README's two commands are `make run` (the whole product with demo data) and `make test`.
+# The work is done by scripts/*.sh, which install whatever is missing first, so each target works on a fresh
+# Debian/Ubuntu machine and is quick on the second run. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+# Extra pytest arguments: make test ARGS="-k booking -x"
+ARGS ?=
+
+.PHONY: help run test lint format bootstrap services status stop psql
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+run: ## install, start PostgreSQL+Redis, migrate, demo data, serve web, worker, beat on 127.0.0.1:PORT (8000)
+	@bash scripts/run.sh
+
+test: ## install, start PostgreSQL+Redis, then ruff check, ruff format --check, pytest ARGS
+	@bash scripts/test.sh $(ARGS)
+
+lint: ## ruff check and ruff format --check (needs only the virtualenv)
+	@bash scripts/bootstrap.sh venv
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format: ## fix what ruff can fix and format the code
+	@bash scripts/bootstrap.sh venv
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .
+
+bootstrap: ## install the missing Debian packages and build/refresh .venv from requirements.lock
+	@bash scripts/bootstrap.sh
+
+services: ## start (or reuse) the private PostgreSQL and Redis; writes var/services.env
+	@bash scripts/bootstrap.sh
+	@bash scripts/services.sh
+
+status: ## are the private PostgreSQL and Redis running?
+	@bash scripts/services.sh status
+
+stop: ## stop the private PostgreSQL and Redis (their data stays in var/)
+	@bash scripts/stop.sh
+
+psql: ## psql on the database (the private one unless DATABASE_URL is set)
+	@source scripts/services.sh >/dev/null && exec psql "$${DATABASE_URL/#postgis:/postgresql:}"
