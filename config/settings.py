@@ -191,7 +191,7 @@ DATABASE_RLS_DEFAULT_CONTEXT = env("DATABASE_RLS_DEFAULT_CONTEXT", default="syst
 DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="pinch_app")
 DATABASE_APP_PASSWORD = env("DATABASE_APP_PASSWORD", default="")
 
-# --- Marketplace fees (percent of the subtotal, see apps/bookings/pricing.py) ------------------------------------------
+# --- Marketplace fees (percent of the subtotal, see apps/bookings/pricing.py) ----------------------------------------
 SERVICE_FEE_PERCENT = env("SERVICE_FEE_PERCENT", default="10")
 HOST_FEE_PERCENT = env("HOST_FEE_PERCENT", default="3")
 

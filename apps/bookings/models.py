@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
+from django.core.serializers.json import DjangoJSONEncoder
 
 
 class TsTzRange(models.Func):
@@ -61,7 +62,7 @@ class Booking(models.Model):
     host_fee = models.DecimalField(max_digits=10, decimal_places=2, default=0)
     host_payout = models.DecimalField(max_digits=10, decimal_places=2)
     total_amount = models.DecimalField(max_digits=10, decimal_places=2)
-    price_breakdown = models.JSONField(default=list, blank=True)
+    price_breakdown = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
     cancellation_policy = models.CharField(max_length=10, blank=True, help_text="The listing's policy when booked.")
 
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)

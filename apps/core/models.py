@@ -87,3 +87,29 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.content_type_id}:{self.object_id} by {self.user_email or 'system'}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a request sent with an `Idempotency-Key`, replayed for every retry of it.
+
+    The row is created before the work starts (its unique key makes concurrent retries wait for the first one)
+    and completed with the answer when the work is done.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    scope = models.CharField(max_length=100, help_text="The endpoint, e.g. 'POST /api/v1/bookings'.")
+    request_fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "idempotency_keys"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "scope", "key"], name="idempotency_keys_once_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key} ({self.status_code or 'in progress'})"

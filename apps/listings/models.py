@@ -242,8 +242,11 @@ class AvailabilityRule(models.Model):
                 condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("start_date")),
                 name="availability_rules_date_order",
             ),
+            # A date range runs from its start date and time to its end date and time, so only its dates must be
+            # in order; every other kind repeats a window inside one day.
             models.CheckConstraint(
-                condition=models.Q(end_time__gt=models.F("start_time")), name="availability_rules_time_order"
+                condition=models.Q(rule_type="date_range") | models.Q(end_time__gt=models.F("start_time")),
+                name="availability_rules_time_order",
             ),
             models.CheckConstraint(
                 condition=models.Q(days_of_week__contained_by=ALL_DAYS), name="availability_rules_days_range"

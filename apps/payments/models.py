@@ -51,7 +51,10 @@ class Transaction(models.Model):
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
 
-    booking = models.ForeignKey("bookings.Booking", on_delete=models.PROTECT, related_name="transactions")
+    # Empty for a payout (it covers many bookings) and for a declined payment (no booking was made).
+    booking = models.ForeignKey(
+        "bookings.Booking", on_delete=models.PROTECT, null=True, blank=True, related_name="transactions"
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="transactions")
     payout = models.ForeignKey(
         "payments.Payout", on_delete=models.PROTECT, null=True, blank=True, related_name="transactions"
@@ -85,6 +88,12 @@ class Transaction(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gte=0), name="transactions_amount_not_negative"),
+            # One ledger entry per provider operation: a retried capture or refund is never recorded twice.
+            models.UniqueConstraint(
+                fields=["transaction_type", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="transactions_one_entry_per_operation",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -38,9 +38,7 @@ def as_user(cursor, user_id, context="user"):
 
 @pytest.fixture
 def money_of_two_guests(transactional_db):
-    host = User.objects.create_user(
-        email="host@example.com", password="x", user_type="HOST", is_email_verified=True
-    )
+    host = User.objects.create_user(email="host@example.com", password="x", user_type="HOST", is_email_verified=True)
     guests = [User.objects.create_user(email=f"guest{n}@example.com", password="x") for n in (1, 2)]
     listing = create_listing(
         host=host,
