@@ -1,8 +1,13 @@
 """Fixtures every app's tests share."""
 
+from decimal import Decimal
+
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.gis.geos import Point
 from django.core.cache import cache
 
+from apps.listings.services import create_listing
 from config.celery import app as celery_app
 
 # Tasks run in the test process, right where they are queued (after commit, like in production).
@@ -27,3 +32,44 @@ def outbox_dir(settings):
     from pathlib import Path
 
     return Path(settings.OUTBOX_DIR)
+
+
+# --- People and places most tests need -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def host(db):
+    return get_user_model().objects.create_user(
+        email="host@example.com", user_type="HOST", is_email_verified=True, first_name="Hana"
+    )
+
+
+@pytest.fixture
+def guest(db):
+    return get_user_model().objects.create_user(email="guest@example.com", is_email_verified=True, first_name="Gil")
+
+
+@pytest.fixture
+def make_listing(host):
+    def make(**fields):
+        values = {
+            "title": "Garage on Rainey St",
+            "description": "Covered garage",
+            "spot_type": "GARAGE",
+            "address": "70 Rainey St",
+            "city": "Austin",
+            "state": "TX",
+            "zip_code": "78701",
+            "price_per_hour": Decimal("5.00"),
+            "price_per_day": Decimal("30.00"),
+            "gate_code": "2468",
+            "access_instructions": "Use the side gate.",
+        } | fields
+        return create_listing(host=host, location=Point(-97.7385, 30.2590, srid=4326), **values)
+
+    return make
+
+
+@pytest.fixture
+def listing(make_listing):
+    return make_listing()

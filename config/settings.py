@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -191,6 +192,17 @@ DATABASE_RLS_DEFAULT_CONTEXT = env("DATABASE_RLS_DEFAULT_CONTEXT", default="syst
 DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="pinch_app")
 DATABASE_APP_PASSWORD = env("DATABASE_APP_PASSWORD", default="")
 
+# --- Payments: the offline sandbox by default, or apps.payments.gateways.stripe.StripeGateway -------------------------
+PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", default="apps.payments.gateways.sandbox.SandboxGateway")
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
+# Empty means Stripe's own API; tests point it at a local fake Stripe server.
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
+# The SDK retries network failures and 409/5xx answers, each with the call's own idempotency key, so never twice.
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
+# Signs incoming provider events (Stripe's `whsec_...`); the sandbox checks the same `t=...,v1=...` signature scheme.
+PAYMENT_WEBHOOK_SECRET = env("PAYMENT_WEBHOOK_SECRET", default="whsec_local_development_secret")
+
 # --- Marketplace fees (percent of the subtotal, see apps/bookings/pricing.py) ----------------------------------------
 SERVICE_FEE_PERCENT = env("SERVICE_FEE_PERCENT", default="10")
 HOST_FEE_PERCENT = env("HOST_FEE_PERCENT", default="3")
@@ -270,7 +282,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "expire-pending-bookings": {"task": "apps.bookings.tasks.expire_pending_bookings", "schedule": 300.0},
+    "weekly-payouts": {
+        "task": "apps.payments.tasks.run_payouts",
+        "schedule": crontab(minute=0, hour=6, day_of_week="monday"),
+    },
+}
 
 # --- Geocoding: offline ZIP centroids by default; GoogleGeocoder / NominatimGeocoder for real addresses ---------------
 GEOCODER = env("GEOCODER", default="apps.listings.geocoding.zipcodes.ZipCentroidGeocoder")

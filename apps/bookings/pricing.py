@@ -14,7 +14,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -156,3 +156,38 @@ def quote(
         currency=currency,
         breakdown=lines,
     )
+
+
+# --- Cancellations and payouts -----------------------------------------------------------------------------------
+
+# (notice before start, share of the captured amount refunded), most notice first. Less notice than the last
+# step refunds nothing; a host's cancellation always refunds everything.
+CANCELLATION_POLICIES: dict[str, list[tuple[timedelta, Decimal]]] = {
+    "FLEXIBLE": [(timedelta(hours=1), Decimal(1)), (timedelta(0), Decimal("0.5"))],
+    "MODERATE": [(timedelta(hours=24), Decimal(1)), (timedelta(0), Decimal("0.5"))],
+    "STRICT": [(timedelta(days=7), Decimal(1)), (timedelta(hours=24), Decimal("0.5"))],
+}
+
+
+def refund_share(*, policy: str, start: datetime, cancelled_at: datetime, by_host: bool) -> Decimal:
+    """The share of what was captured that a cancellation at `cancelled_at` gives back."""
+    if by_host:
+        return Decimal(1)
+    notice = start - cancelled_at
+    for minimum_notice, share in CANCELLATION_POLICIES.get(policy, CANCELLATION_POLICIES["MODERATE"]):
+        if notice >= minimum_notice:
+            return share
+    return Decimal(0)
+
+
+def refund_amount(*, captured: Decimal, share: Decimal) -> Decimal:
+    return min(captured, to_money(captured * share))
+
+
+def host_share_of_payout(*, host_payout: Decimal, total_amount: Decimal, refunded: Decimal) -> Decimal:
+    """What the host is paid for a booking: all of `host_payout` when nothing was refunded, the same fraction of
+    it as the guest kept paying otherwise."""
+    if total_amount <= 0 or refunded <= 0:
+        return host_payout
+    kept = (total_amount - min(refunded, total_amount)) / total_amount
+    return to_money(host_payout * kept)

@@ -5,9 +5,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from django.db.models import Q
+from django.utils import timezone
+
 from apps.bookings import availability, pricing
 from apps.bookings.availability import Schedule
 from apps.bookings.models import Booking
+from apps.core.errors import NotFound
 from apps.listings.models import AvailabilityException, AvailabilityRule, Listing, ListingSpace
 
 # Local dates can differ from UTC dates by up to a day either side.
@@ -75,3 +79,39 @@ def quote_window(listing: Listing, start: datetime, end: datetime) -> pricing.Qu
 
 def availability_intervals(listing: Listing, start: datetime, end: datetime) -> list[availability.Interval]:
     return availability.intervals(schedule_for(listing, start, end), start, end)
+
+
+ACCESS_OPENS_BEFORE_START = timedelta(hours=24)
+
+
+def can_see_access_details(booking: Booking, user, *, now: datetime | None = None) -> bool:
+    """The gate code and instructions: always for the host; for the guest of a confirmed or ongoing booking from
+    24 hours before its start until its end."""
+    if user.pk == booking.listing.host_id:
+        return True
+    if user.pk != booking.guest_id or booking.status not in (Booking.Status.CONFIRMED, Booking.Status.IN_PROGRESS):
+        return False
+    now = now or timezone.now()
+    return booking.start_datetime - ACCESS_OPENS_BEFORE_START <= now < booking.end_datetime
+
+
+def bookings_of(user, *, role: str = "guest", status: str | None = None):
+    """A user's bookings as guest, or (role="host") the bookings of their listings, newest start first."""
+    bookings = Booking.objects.select_related("listing", "guest", "listing__host")
+    bookings = bookings.filter(listing__host=user) if role == "host" else bookings.filter(guest=user)
+    if status:
+        bookings = bookings.filter(status=status)
+    return bookings.order_by("-start_datetime", "-id")
+
+
+def booking_for_party(booking_code, user) -> Booking:
+    """A booking its guest or its listing's host may see; to anyone else it does not exist."""
+    booking = (
+        Booking.objects.select_related("listing", "guest", "listing__host")
+        .filter(booking_code=booking_code)
+        .filter(Q(guest=user) | Q(listing__host=user))
+        .first()
+    )
+    if booking is None:
+        raise NotFound("No such booking.")
+    return booking

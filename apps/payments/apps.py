@@ -7,4 +7,8 @@ class PaymentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from apps.bookings.payments_port import register
         from apps.payments import receivers  # noqa: F401  (connects them)
+        from apps.payments.services import Ledger
+
+        register(Ledger())

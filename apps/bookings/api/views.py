@@ -6,14 +6,26 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.bookings import selectors
-from apps.bookings.api.serializers import AvailabilitySerializer, QuoteSerializer
+from apps.bookings import selectors, services
+from apps.bookings.api.serializers import (
+    AvailabilitySerializer,
+    BookingCreateSerializer,
+    BookingSerializer,
+    CancellationTermsSerializer,
+    PhotoSerializer,
+    QuoteSerializer,
+    ReasonSerializer,
+)
 from apps.bookings.availability import Unavailable
 from apps.bookings.errors import WindowInPast, WindowUnavailable
-from apps.core.api.params import parse_window
+from apps.bookings.models import Booking
+from apps.core.api.idempotency import idempotent
+from apps.core.api.pagination import PageNumberPagination
+from apps.core.api.params import parse_choices, parse_window
 from apps.core.errors import InvalidInput
 from apps.listings.selectors import public_listing
 
@@ -59,3 +71,103 @@ class AvailabilityView(APIView):
             "intervals": [interval.__dict__ for interval in intervals],
         }
         return Response(AvailabilitySerializer(body).data)
+
+
+class BookingCollectionView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("role", OpenApiTypes.STR, enum=["guest", "host"]),
+            OpenApiParameter("status", OpenApiTypes.STR, enum=list(Booking.Status.values)),
+            OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, location=OpenApiParameter.HEADER),
+        ],
+        responses=BookingSerializer(many=True),
+    )
+    def get(self, request):
+        role = parse_choices([request.query_params.get("role") or "guest"], attr="role", allowed=["guest", "host"])[0]
+        status = request.query_params.get("status") or None
+        if status:
+            status = parse_choices([status], attr="status", allowed=Booking.Status.values)[0]
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(selectors.bookings_of(request.user, role=role, status=status), request, self)
+        return paginator.get_paginated_response(BookingSerializer(page, many=True, context={"request": request}).data)
+
+    @extend_schema(request=BookingCreateSerializer, responses={201: BookingSerializer})
+    def post(self, request):
+        return idempotent(request, scope="POST /api/v1/bookings", respond=lambda: self._create(request))
+
+    def _create(self, request) -> Response:
+        data = BookingCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        booking = services.create_booking(
+            guest=request.user,
+            listing_id=fields["listing"],
+            start_datetime=fields["start_datetime"],
+            end_datetime=fields["end_datetime"],
+            vehicle=fields["vehicle"],
+            payment_method=fields["payment_method"],
+            guest_notes=fields["guest_notes"],
+            idempotency_key=request.headers.get("Idempotency-Key") or None,
+        )
+        booking = selectors.booking_for_party(booking.booking_code, request.user)
+        return Response(BookingSerializer(booking, context={"request": request}).data, status=201)
+
+
+class BookingDetailView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=BookingSerializer)
+    def get(self, request, booking_code):
+        booking = selectors.booking_for_party(booking_code, request.user)
+        return Response(BookingSerializer(booking, context={"request": request}).data)
+
+
+class BookingActionView(APIView):
+    """POST /bookings/{code}/<action>: one state transition by its guest or host."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    action: str = ""
+
+    def post(self, request, booking_code):
+        booking = selectors.booking_for_party(booking_code, request.user)
+        if self.action in ("decline", "cancel"):
+            data = ReasonSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            change = services.decline_booking if self.action == "decline" else services.cancel_booking
+            booking = change(booking=booking, actor=request.user, reason=data.validated_data["reason"])
+        elif self.action in ("check-in", "check-out"):
+            data = PhotoSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            change = services.check_in if self.action == "check-in" else services.check_out
+            booking = change(booking=booking, actor=request.user, photo=data.validated_data.get("photo"))
+        elif self.action == "approve":
+            booking = services.approve_booking(booking=booking, actor=request.user)
+        elif self.action == "no-show":
+            booking = services.mark_no_show(booking=booking, actor=request.user)
+        booking = selectors.booking_for_party(booking.booking_code, request.user)
+        return Response(BookingSerializer(booking, context={"request": request}).data)
+
+
+def action_view(action: str, request_serializer):
+    return extend_schema(request=request_serializer, responses=BookingSerializer)(
+        type(f"Booking{action.title().replace('-', '')}View", (BookingActionView,), {"action": action})
+    ).as_view()
+
+
+class CancellationTermsView(APIView):
+    """What cancelling now would refund, so the UI can show it before the guest confirms."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses={200: CancellationTermsSerializer})
+    def get(self, request, booking_code):
+        booking = selectors.booking_for_party(booking_code, request.user)
+        refund = services.cancellation_terms(booking, actor=request.user)
+        return Response(
+            CancellationTermsSerializer(
+                {"refund_amount": refund, "currency": booking.currency, "policy": booking.cancellation_policy}
+            ).data
+        )

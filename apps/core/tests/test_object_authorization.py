@@ -20,8 +20,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from apps.bookings.models import Booking
 from apps.listings.models import AvailabilityException, AvailabilityRule, Listing, ListingPhoto
 from apps.listings.services import create_listing
+from apps.payments.models import PaymentMethod
 
 User = get_user_model()
 
@@ -78,6 +80,26 @@ def _exception(listing: Listing) -> dict:
     return {"exception_id": AvailabilityException.objects.create(listing=listing, exception_date=date(2030, 1, 1)).pk}
 
 
+def _own_booking(owner: User) -> dict:
+    host = User.objects.create_user(email="its-host@example.com", user_type="HOST", is_email_verified=True)
+    listing = _listing(host)
+    start = timezone.now() + timedelta(hours=2)
+    booking = Booking.objects.create(
+        guest=owner, listing=listing, space=listing.spaces.first(), start_datetime=start,
+        end_datetime=start + timedelta(hours=2), duration_hours=Decimal("2"), vehicle_make="Kia", vehicle_model="Rio",
+        vehicle_color="Red", vehicle_license_plate="SECRET1", vehicle_state="TX", subtotal=Decimal("4.00"),
+        service_fee=Decimal("0.40"), host_payout=Decimal("4.00"), total_amount=Decimal("4.40"), status="CONFIRMED",
+    )  # fmt: skip
+    return {"booking_code": booking.booking_code}
+
+
+def _own_card(owner: User) -> dict:
+    card = PaymentMethod.objects.create(
+        user=owner, stripe_payment_method_id="pm_owner", brand="visa", last4="4242", exp_month=1, exp_year=2031
+    )
+    return {"pk": card.pk}
+
+
 def _own_listing(owner: User) -> dict:
     return {"pk": _listing(owner).pk}
 
@@ -98,6 +120,21 @@ CASES: dict[str, Case] = {
     "api-listing-quote": Case(make=_own_listing, query=_window, **PUBLIC_LISTING_READ),
     "api-listing-availability": Case(make=_own_listing, query=_window, **PUBLIC_LISTING_READ),
     "api-listing-reviews": Case(make=_own_listing, **PUBLIC_LISTING_READ),
+    **{
+        name: Case(make=_own_booking)
+        for name in (
+            "api-booking",
+            "api-booking-cancellation-terms",
+            "api-booking-approve",
+            "api-booking-decline",
+            "api-booking-cancel",
+            "api-booking-check-in",
+            "api-booking-check-out",
+            "api-booking-no-show",
+        )
+    },
+    "api-payment-method": Case(make=_own_card),
+    "api-payment-method-default": Case(make=_own_card),
 }
 
 
@@ -172,3 +209,4 @@ def test_someone_elses_object_is_never_exposed(name, method, actor):
         assert response.status_code in (401, 405), response.content
     else:
         assert response.status_code in (403, 404, 405), response.content
+    assert "SECRET1" not in response.content.decode()

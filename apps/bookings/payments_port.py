@@ -1,0 +1,47 @@
+"""What the booking state machine needs from the money side, and nothing more.
+
+`payments` sits above `bookings` (it records the ledger of bookings), so bookings cannot import it. Instead
+bookings names the operations it needs here and `payments` registers the implementation when Django starts
+(`PaymentsConfig.ready`). Every method runs inside the caller's transaction and writes the ledger.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from apps.bookings.models import Booking
+
+
+class BookingPayments(Protocol):
+    def authorize(self, *, booking: Booking, payment_method: str, idempotency_key: str) -> None:
+        """Hold `booking.total_amount` on the guest's card (a saved method id or a provider token).
+        Raises `apps.core.errors.PaymentRequired` when declined (writing nothing), `NotFound`/`InvalidInput`
+        for a payment method the guest cannot use."""
+
+    def record_declined(
+        self, *, guest, listing_id: int, start: datetime, end: datetime, amount: Decimal, reason: str, code: str
+    ) -> None:
+        """Write the failed ledger entry that explains a declined booking attempt."""
+
+    def capture(self, *, booking: Booking) -> None: ...
+
+    def release(self, *, booking: Booking) -> None: ...
+
+    def refund(self, *, booking: Booking, amount: Decimal) -> None: ...
+
+
+_implementation: BookingPayments | None = None
+
+
+def register(implementation: BookingPayments) -> None:
+    global _implementation
+    _implementation = implementation
+
+
+def payments() -> BookingPayments:
+    if _implementation is None:
+        raise RuntimeError("No payments implementation registered; is apps.payments installed?")
+    return _implementation

@@ -1,0 +1,214 @@
+"""The booking contract of API.md through HTTP: create, replay, refuse, and every transition."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from freezegun import freeze_time
+
+from apps.bookings.models import Booking
+from apps.bookings.tests.conftest import VEHICLE, booking_body, client_for, window
+from apps.core.models import AuditLog
+from apps.payments.models import Transaction
+
+pytestmark = pytest.mark.django_db
+
+
+def book(client, space_listing, start, end, key=None, **overrides):
+    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
+    body = booking_body(space_listing, start, end) | overrides
+    return client.post("/api/v1/bookings", body, format="json", **headers)
+
+
+def test_instant_booking_is_confirmed_paid_and_ledgered(guest, listing):
+    start, end = window()
+    response = book(client_for(guest), listing, start, end)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["status"] == "CONFIRMED" and body["payment_status"] == "succeeded"
+    assert (body["subtotal"], body["service_fee"], body["total_amount"], body["host_payout"]) == (
+        "10.00",
+        "1.00",
+        "11.00",
+        "9.70",
+    )
+    assert body["vehicle"]["license_plate"] == "ABC 1234" and body["vehicle"]["state"] == "TX"
+    assert body["access"] is None  # more than 24 h before the start
+    [entry] = Transaction.objects.filter(booking__booking_code=body["booking_code"])
+    assert (entry.transaction_type, entry.status, entry.amount) == ("BOOKING", "completed", Decimal("11.00"))
+    assert AuditLog.objects.filter(action="BOOKING_CREATE").count() == 1
+
+
+def test_request_to_book_waits_pending_with_the_payment_authorised(guest, make_listing):
+    listing = make_listing(instant_booking=False)
+    start, end = window()
+    body = book(client_for(guest), listing, start, end).json()
+    assert (body["status"], body["payment_status"]) == ("PENDING", "authorized")
+    assert Transaction.objects.get().status == "processing"
+
+
+def test_replayed_idempotency_key_returns_the_first_answer_and_books_nothing_new(guest, listing):
+    start, end = window()
+    client = client_for(guest)
+    first = book(client, listing, start, end, key="k-1")
+    again = book(client, listing, start, end, key="k-1")
+    assert again.status_code == 201 and again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true"
+    assert Booking.objects.count() == 1 and Transaction.objects.count() == 1
+    different = book(client, listing, start + timedelta(days=1), end + timedelta(days=1), key="k-1")
+    assert different.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("token", "code"),
+    [("pm_card_chargeDeclined", "card_declined"), ("pm_card_insufficientFunds", "insufficient_funds")],
+)
+def test_declined_card_books_nothing_holds_nothing_and_explains(guest, listing, token, code):
+    start, end = window()
+    response = book(client_for(guest), listing, start, end, payment_method=token)
+    assert response.status_code == 402
+    assert response.json()["errors"][0]["code"] == code
+    assert not Booking.objects.exists()
+    [failed] = Transaction.objects.all()
+    assert failed.status == "failed" and code in failed.failure_reason and failed.booking is None
+    assert book(client_for(guest), listing, start, end).status_code == 201  # the slot is still free
+
+
+def test_a_taken_window_is_a_conflict_and_charges_nothing(guest, listing, django_user_model):
+    start, end = window()
+    assert book(client_for(guest), listing, start, end).status_code == 201
+    other = django_user_model.objects.create_user(email="o@example.com", is_email_verified=True)
+    response = book(client_for(other), listing, start + timedelta(hours=1), end + timedelta(hours=1))
+    assert response.status_code == 409 and response.json()["errors"][0]["code"] == "fully_booked"
+    assert Transaction.objects.filter(user=other).count() == 0
+
+
+def test_closed_hours_are_a_conflict(guest, make_listing):
+    listing = make_listing(available_start_time="08:00", available_end_time="18:00")
+    start, _ = window()
+    start = start.astimezone(timezone.get_fixed_timezone(-360)).replace(hour=17)
+    response = book(client_for(guest), listing, start, start + timedelta(hours=3))
+    assert response.status_code == 409 and response.json()["errors"][0]["code"] == "closed"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "attr", "status"),
+    [
+        ({"vehicle": VEHICLE | {"make": ""}}, "vehicle.make", 400),
+        ({"vehicle": VEHICLE | {"license_plate": "!!"}}, "vehicle.license_plate", 400),
+        ({"vehicle": VEHICLE | {"state": "ZZ"}}, "vehicle.state", 400),
+        ({"vehicle": None}, "vehicle", 400),
+        ({"payment_method": "999999"}, "payment_method", 404),
+        ({"payment_method": "pm_sandbox_visa_deadbeef"}, "payment_method", 404),
+        ({"listing": 987654}, "listing", 404),
+        ({"start_datetime": "2030-01-01T10:00:00"}, "start_datetime", 400),
+    ],
+)
+def test_bad_booking_input_names_the_field_and_writes_nothing(guest, listing, overrides, attr, status):
+    start, end = window()
+    response = book(client_for(guest), listing, start, end, **overrides)
+    assert response.status_code == status, response.content
+    assert response.json()["errors"][0]["attr"] == attr
+    assert not Booking.objects.exists() and not Transaction.objects.exists()
+
+
+def test_window_rules_are_400s(guest, make_listing):
+    listing = make_listing(minimum_hours=3, maximum_days=1)
+    client = client_for(guest)
+    start, end = window(hours=2)
+    assert book(client, listing, start, end).json()["errors"][0] == {
+        "code": "too_short",
+        "detail": "This space must be booked for at least 3 hour(s).",
+        "attr": "end_datetime",
+    }
+    start, end = window(hours=30)
+    assert book(client, listing, start, end).json()["errors"][0]["code"] == "too_long"
+    past = timezone.now() - timedelta(days=1)
+    response = book(client, listing, past, past + timedelta(hours=4))
+    assert response.status_code == 400 and response.json()["errors"][0]["attr"] == "start_datetime"
+
+
+def test_own_listing_and_unverified_guests_are_refused(host, listing, django_user_model):
+    start, end = window()
+    response = book(client_for(host), listing, start, end)
+    assert response.status_code == 400 and response.json()["errors"][0]["attr"] == "listing"
+    unverified = django_user_model.objects.create_user(email="u@example.com")
+    assert book(client_for(unverified), listing, start, end).status_code == 403
+
+
+def test_a_saved_card_of_the_guest_pays_and_another_users_card_is_not_found(guest, listing, django_user_model):
+    saved = client_for(guest).post("/api/v1/payment-methods", {"token": "pm_card_visa"}, format="json").json()
+    assert saved["brand"] == "visa" and saved["last4"] == "4242" and saved["is_default"] is True
+    start, end = window()
+    assert book(client_for(guest), listing, start, end, payment_method=str(saved["id"])).status_code == 201
+    thief = django_user_model.objects.create_user(email="t@example.com", is_email_verified=True)
+    start, end = window(days=5)
+    response = book(client_for(thief), listing, start, end, payment_method=str(saved["id"]))
+    assert response.status_code == 404 and response.json()["errors"][0]["attr"] == "payment_method"
+
+
+def test_access_details_from_24_hours_before_until_the_end_and_always_for_the_host(guest, host, listing):
+    start, end = window(days=2, hours=2)
+    code = book(client_for(guest), listing, start, end).json()["booking_code"]
+    assert client_for(host).get(f"/api/v1/bookings/{code}").json()["access"]["gate_code"] == "2468"
+    with freeze_time(start - timedelta(hours=25)):
+        assert client_for(guest).get(f"/api/v1/bookings/{code}").json()["access"] is None
+    with freeze_time(start - timedelta(hours=23)):
+        access = client_for(guest).get(f"/api/v1/bookings/{code}").json()["access"]
+        assert access == {"gate_code": "2468", "access_instructions": "Use the side gate."}
+    with freeze_time(end + timedelta(minutes=1)):
+        assert client_for(guest).get(f"/api/v1/bookings/{code}").json()["access"] is None
+
+
+def test_lists_by_role_and_status_and_strangers_see_nothing(guest, host, listing, django_user_model):
+    start, end = window()
+    code = book(client_for(guest), listing, start, end).json()["booking_code"]
+    assert client_for(guest).get("/api/v1/bookings").json()["count"] == 1
+    assert client_for(host).get("/api/v1/bookings?role=host&status=CONFIRMED").json()["count"] == 1
+    assert client_for(host).get("/api/v1/bookings?role=host&status=PENDING").json()["count"] == 0
+    assert client_for(host).get("/api/v1/bookings?status=BOGUS").status_code == 400
+    stranger = django_user_model.objects.create_user(email="s@example.com")
+    assert client_for(stranger).get(f"/api/v1/bookings/{code}").status_code == 404
+    assert client_for(stranger).post(f"/api/v1/bookings/{code}/cancel").status_code == 404
+
+
+def test_approve_captures_and_decline_releases(guest, host, make_listing):
+    listing = make_listing(instant_booking=False, spaces_available=2)
+    start, end = window()
+    first = book(client_for(guest), listing, start, end).json()["booking_code"]
+    second = book(client_for(guest), listing, start, end, key="second").json()["booking_code"]
+    assert client_for(guest).post(f"/api/v1/bookings/{first}/approve").status_code == 403
+    approved = client_for(host).post(f"/api/v1/bookings/{first}/approve").json()
+    assert (approved["status"], approved["payment_status"]) == ("CONFIRMED", "succeeded")
+    declined = client_for(host).post(f"/api/v1/bookings/{second}/decline", {"reason": "Full"}, format="json").json()
+    assert (declined["status"], declined["payment_status"], declined["refund_amount"]) == (
+        "CANCELLED",
+        "released",
+        "0.00",
+    )
+    assert client_for(host).post(f"/api/v1/bookings/{second}/approve").status_code == 409
+    assert {t.status for t in Transaction.objects.all()} == {"completed", "cancelled"}
+
+
+def test_check_in_check_out_and_no_show_follow_the_clock(guest, host, listing):
+    start, end = window(days=1, hours=3)
+    client = client_for(guest)
+    code = book(client, listing, start, end).json()["booking_code"]
+    with freeze_time(start - timedelta(minutes=16)):
+        response = client.post(f"/api/v1/bookings/{code}/check-in")
+        assert response.status_code == 409 and response.json()["errors"][0]["code"] == "too_early"
+    with freeze_time(start - timedelta(minutes=15)):
+        assert client.post(f"/api/v1/bookings/{code}/check-in").json()["status"] == "IN_PROGRESS"
+    assert client_for(host).post(f"/api/v1/bookings/{code}/check-out").status_code == 403
+    assert client.post(f"/api/v1/bookings/{code}/check-out").json()["status"] == "COMPLETED"
+    assert client.post(f"/api/v1/bookings/{code}/cancel").status_code == 409
+
+    start, end = window(days=2, hours=3)
+    other = book(client, listing, start, end).json()["booking_code"]
+    with freeze_time(start + timedelta(minutes=29)):
+        assert client_for(host).post(f"/api/v1/bookings/{other}/no-show").status_code == 409
+    with freeze_time(start + timedelta(minutes=30)):
+        assert client_for(host).post(f"/api/v1/bookings/{other}/no-show").json()["status"] == "NO_SHOW"
+    actions = set(AuditLog.objects.values_list("action", flat=True))
+    assert {"BOOKING_CHECK_IN", "BOOKING_CHECK_OUT", "BOOKING_NO_SHOW"} <= actions

@@ -1,0 +1,81 @@
+"""Replaying the first answer to a POST sent with an `Idempotency-Key` header (as Stripe's API does).
+
+The first request with a key claims it (a row whose unique key makes concurrent copies wait on the database),
+does the work and stores its answer; every later request with the same key gets that stored answer — success or
+refusal — and nothing is done twice. The same key with a different body is a client error (422).
+"""
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework.response import Response
+
+from apps.core.api.exceptions import domain_error_response
+from apps.core.errors import DomainError, InvalidInput
+from apps.core.models import IdempotencyRecord
+
+WAIT_FOR_FIRST_SECONDS = 15
+MAX_KEY_LENGTH = 255
+
+
+class KeyReused(DomainError):
+    status_code = 422
+    default_code = "idempotency_key_reused"
+
+
+class StillProcessing(DomainError):
+    status_code = 409
+    default_code = "idempotency_key_in_progress"
+
+
+def _fingerprint(body) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def idempotent(request, *, scope: str, respond: Callable[[], Response]) -> Response:
+    """Answer `request` with `respond()`, at most once per (user, scope, Idempotency-Key)."""
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key:
+        return respond()
+    if len(key) > MAX_KEY_LENGTH:
+        raise InvalidInput(f"At most {MAX_KEY_LENGTH} characters.", attr="Idempotency-Key")
+    fingerprint = _fingerprint(request.data)
+    try:
+        with transaction.atomic():
+            record = IdempotencyRecord.objects.create(
+                user=request.user, key=key, scope=scope, request_fingerprint=fingerprint
+            )
+    except IntegrityError:
+        return _replay(request.user, key, scope, fingerprint)
+    try:
+        response = respond()
+    except DomainError as error:
+        response = domain_error_response(error)
+    except Exception:
+        IdempotencyRecord.objects.filter(pk=record.pk).delete()  # let the client retry a crash
+        raise
+    IdempotencyRecord.objects.filter(pk=record.pk).update(
+        status_code=response.status_code, response_body=response.data, completed_at=timezone.now()
+    )
+    return response
+
+
+def _replay(user, key: str, scope: str, fingerprint: str) -> Response:
+    deadline = time.monotonic() + WAIT_FOR_FIRST_SECONDS
+    while True:
+        record = IdempotencyRecord.objects.filter(user=user, key=key, scope=scope).first()
+        if record is None:
+            raise StillProcessing("The first request with this key failed; send it again.")
+        if record.request_fingerprint != fingerprint:
+            raise KeyReused("This Idempotency-Key was used with a different request.", attr="Idempotency-Key")
+        if record.status_code is not None:
+            response = Response(record.response_body, status=record.status_code)
+            response["Idempotent-Replayed"] = "true"
+            return response
+        if time.monotonic() > deadline:
+            raise StillProcessing("A request with this key is still being processed.", attr="Idempotency-Key")
+        time.sleep(0.05)
