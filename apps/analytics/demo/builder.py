@@ -86,6 +86,8 @@ class _Builder(BookingStages, SocialStages):
             is_email_verified=True,
             is_phone_verified=True,
             bio=self.rng.choice(catalog.HOST_BIOS) if user_type != User.UserType.SEEKER else "",
+            # A sandbox payout account, so the weekly payouts of the demo succeed.
+            stripe_account_id=f"acct_demo_{self.rng.getrandbits(48):012x}" if user_type != User.UserType.SEEKER else "",
             date_joined=joined,
         )
 
