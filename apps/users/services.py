@@ -21,7 +21,7 @@ from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from apps.core import crypto
-from apps.core.errors import InvalidInput, PermissionDenied
+from apps.core.errors import Conflict, InvalidInput, PermissionDenied
 from apps.core.images import clean_image
 from apps.core.models import AuditLog
 from apps.core.services import log_action
@@ -356,3 +356,146 @@ def rotate_encryption_key() -> int:
             user.save(update_fields=["driver_license_number"])
             rewritten += 1
     return rewritten
+
+
+# --- Staff: account administration and moderation -----------------------------------------------------------------
+
+# What staff may change on someone's account from the admin. Email and phone number are changed by their owner and
+# verified; who may sign in is changed only by suspending or reactivating.
+STAFF_EDITABLE_FIELDS = (
+    "first_name",
+    "last_name",
+    "user_type",
+    "bio",
+    "date_of_birth",
+    "default_address",
+    "default_location",
+    "preferred_notification_method",
+    "is_identity_verified",
+    "is_staff",
+    "is_superuser",
+    "groups",
+    "user_permissions",
+)
+# Rights: a staff member must not be able to raise their own (or anybody's) rights without being a superuser.
+RIGHTS_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
+MANY_TO_MANY_FIELDS = ("groups", "user_permissions")
+
+
+def _ensure_staff(actor: Any) -> None:
+    if not getattr(actor, "is_staff", False):
+        raise PermissionDenied("Only staff can do this.")
+
+
+def create_account(*, user: User, actor: User) -> User:
+    """Save an account that staff filled in (for a colleague, or a host onboarded by phone). The caller has already
+    set its password or made it unusable; one account per mailbox, whatever the case; only a superuser gives rights."""
+    _ensure_staff(actor)
+    user.email = User.objects.normalize_email(user.email).strip()
+    if User.objects.filter(email__iexact=user.email).exists():
+        raise InvalidInput("An account with this email already exists.", code="email_taken", attr="email")
+    if (user.is_staff or user.is_superuser) and not actor.is_superuser:
+        raise PermissionDenied("Only a superuser can give staff rights.")
+    with transaction.atomic():
+        user.save()
+        log_action(
+            actor=actor,
+            action=AuditLog.Action.CREATE,
+            target=user,
+            description="Account created by staff",
+            new_values={"email": user.email, "user_type": user.user_type, "is_staff": user.is_staff},
+        )
+    return user
+
+
+def update_account(*, user: User, actor: User, **changes: Any) -> User:
+    """Staff change someone's profile, identity check or rights; audited with the old and new values.
+
+    Only `STAFF_EDITABLE_FIELDS` may change here, and rights only by a superuser.
+    """
+    _ensure_staff(actor)
+    unknown = sorted(set(changes) - set(STAFF_EDITABLE_FIELDS))
+    if unknown:
+        raise InvalidInput(f"These fields cannot be changed here: {', '.join(unknown)}.", attr=unknown[0])
+    if any(field in changes for field in RIGHTS_FIELDS) and not actor.is_superuser:
+        raise PermissionDenied("Only a superuser can change staff rights and permissions.")
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        old_values: dict[str, Any] = {}
+        new_values: dict[str, Any] = {}
+        for field, value in changes.items():
+            if field in MANY_TO_MANY_FIELDS:
+                current = list(getattr(user, field).all())
+                if {item.pk for item in current} != {item.pk for item in value}:
+                    old_values[field] = sorted(str(item) for item in current)
+                    new_values[field] = sorted(str(item) for item in value)
+                    getattr(user, field).set(value)
+            elif getattr(user, field) != value:
+                old_values[field], new_values[field] = str(getattr(user, field)), str(value)
+                setattr(user, field, value)
+        if user.user_type not in User.UserType.values:
+            raise InvalidInput("Choose SEEKER, HOST or BOTH.", code="invalid_choice", attr="user_type")
+        concrete = [field for field in new_values if field not in MANY_TO_MANY_FIELDS]
+        if concrete:
+            user.save(update_fields=[*concrete, "updated_at"])
+        if new_values:
+            log_action(
+                actor=actor,
+                action=AuditLog.Action.UPDATE,
+                target=user,
+                description="Account changed by staff",
+                old_values=old_values,
+                new_values=new_values,
+            )
+    return user
+
+
+def suspend_user(*, user: User, actor: User, reason: str) -> User:
+    """Stop an account from signing in. Its web sessions and API tokens stop working at their next request (both
+    check `is_active`); its listings, bookings and history stay. Doing it twice changes nothing.
+
+    Staff cannot suspend themselves (nobody would be left to undo it), and only a superuser suspends a superuser.
+    """
+    _ensure_staff(actor)
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.pk == actor.pk:
+            raise Conflict("You cannot suspend your own account.", code="suspend_self")
+        if user.is_superuser and not actor.is_superuser:
+            raise PermissionDenied("Only a superuser can suspend a superuser.")
+        if not user.is_active:
+            return user
+        user.is_active = False
+        user.save(update_fields=["is_active", "updated_at"])
+        log_action(
+            actor=actor,
+            action=AuditLog.Action.MODERATE,
+            target=user,
+            description=f"Account suspended. {reason}".strip(),
+            old_values={"is_active": True},
+            new_values={"is_active": False},
+            additional_data={"reason": reason},
+        )
+    return user
+
+
+def reactivate_user(*, user: User, actor: User) -> User:
+    """Let a suspended account sign in again. A deleted account stays closed (its personal data is gone)."""
+    _ensure_staff(actor)
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.is_active:
+            return user
+        if user.is_deleted:
+            raise Conflict("A deleted account cannot be reactivated.", code="account_deleted")
+        user.is_active = True
+        user.save(update_fields=["is_active", "updated_at"])
+        log_action(
+            actor=actor,
+            action=AuditLog.Action.MODERATE,
+            target=user,
+            description="Account reactivated",
+            old_values={"is_active": False},
+            new_values={"is_active": True},
+        )
+    return user

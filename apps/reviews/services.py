@@ -1,0 +1,140 @@
+"""Writes of the review domain: publishing and moderating reviews, and the ratings that follow from them.
+
+A listing's `rating_average`/`rating_count` come from the published guest-to-host reviews of it; a person's from
+the published reviews of them (as a host or as a guest). They are recomputed from the reviews, in the transaction
+that changed a review, never adjusted by increments.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from apps.core.errors import PermissionDenied
+from apps.core.models import AuditLog
+from apps.core.services import log_action
+from apps.listings import cache
+from apps.listings.models import Listing
+from apps.reviews.models import Review
+from apps.users import rls
+from apps.users.models import User
+
+RATING_PLACES = Decimal("0.01")
+
+
+def _average(total: int | None, count: int) -> Decimal | None:
+    if not count:
+        return None
+    # Exact decimal division then one half-up rounding: 4.125 shows as 4.13, as a person would round it.
+    return (Decimal(total) / Decimal(count)).quantize(RATING_PLACES, rounding=ROUND_HALF_UP)
+
+
+def _lock_row(queryset) -> None:
+    """Take the row's lock (SELECT ... FOR UPDATE) without loading the row."""
+    list(queryset.select_for_update().values_list("pk", flat=True))
+
+
+def recompute_ratings(*, listing: Listing | None = None, user: User | None = None) -> None:
+    """Set the ratings of `listing` and/or `user` from their published reviews.
+
+    The listing's and the user's rows are locked first, so two reviews changing at once are counted one after the
+    other: the second transaction waits and then reads what the first committed.
+    """
+    with transaction.atomic():
+        if listing is not None:
+            _lock_row(Listing.objects.filter(pk=listing.pk))
+            totals = Review.objects.filter(
+                listing_id=listing.pk, is_published=True, review_type=Review.ReviewType.GUEST_TO_HOST
+            ).aggregate(total=Sum("overall_rating"), count=Count("id"))
+            listing.rating_average = _average(totals["total"], totals["count"])
+            listing.rating_count = totals["count"]
+            # `update()` so that a rating does not count as an edit of the listing (`updated_at` stays).
+            Listing.objects.filter(pk=listing.pk).update(
+                rating_average=listing.rating_average, rating_count=listing.rating_count
+            )
+            listing_id = listing.pk
+            transaction.on_commit(lambda: cache.invalidate_listing(listing_id))
+        if user is not None:
+            # A person's rating belongs to their account row, which only they may write: recompute it as the system.
+            with rls.as_system():
+                _lock_row(User.objects.filter(pk=user.pk))
+                totals = Review.objects.filter(reviewee_id=user.pk, is_published=True).aggregate(
+                    total=Sum("overall_rating"), count=Count("id")
+                )
+                user.rating_average = _average(totals["total"], totals["count"])
+                user.rating_count = totals["count"]
+                User.objects.filter(pk=user.pk).update(
+                    rating_average=user.rating_average, rating_count=user.rating_count
+                )
+
+
+def _ensure_moderator(moderator: User) -> None:
+    if not getattr(moderator, "is_staff", False):
+        raise PermissionDenied("Only staff can moderate reviews.")
+
+
+def _locked(review: Review) -> Review:
+    return Review.objects.select_for_update(of=("self",)).select_related("listing", "reviewee").get(pk=review.pk)
+
+
+def publish_review(*, review: Review, moderator: User | None = None) -> Review:
+    """Make a review visible and count it in the ratings.
+
+    Without a moderator, this is the system publishing it (both sides have reviewed, or the window has closed);
+    the system never overrules staff, so a review a moderator has hidden stays hidden. A moderator may publish any
+    review. Publishing a published review changes nothing.
+    """
+    if moderator is not None:
+        _ensure_moderator(moderator)
+    with transaction.atomic():
+        review = _locked(review)
+        if review.is_published or (moderator is None and review.moderated_at is not None):
+            return review
+        now = timezone.now()
+        review.is_published = True
+        # A review shown again after moderation keeps its first publication date, so lists stay in the same order.
+        review.published_at = review.published_at or now
+        update_fields = ["is_published", "published_at", "updated_at"]
+        if moderator is not None:
+            review.moderated_by, review.moderated_at = moderator, now
+            update_fields += ["moderated_by", "moderated_at"]
+        review.save(update_fields=update_fields)
+        recompute_ratings(listing=review.listing, user=review.reviewee)
+        log_action(
+            actor=moderator,
+            action=AuditLog.Action.MODERATE if moderator is not None else AuditLog.Action.UPDATE,
+            target=review,
+            description="Review published",
+            old_values={"is_published": False},
+            new_values={"is_published": True},
+        )
+    return review
+
+
+def unpublish_review(*, review: Review, moderator: User, reason: str = "") -> Review:
+    """Hide a review (staff moderation) and take it out of the listing's and the reviewee's ratings.
+
+    A review not yet published can be hidden too, so that the system does not publish it later. Hiding a review
+    that staff have already hidden changes nothing.
+    """
+    _ensure_moderator(moderator)
+    with transaction.atomic():
+        review = _locked(review)
+        if not review.is_published and review.moderated_at is not None:
+            return review
+        was_published = review.is_published
+        review.is_published = False
+        review.moderated_by, review.moderated_at = moderator, timezone.now()
+        review.save(update_fields=["is_published", "moderated_by", "moderated_at", "updated_at"])
+        recompute_ratings(listing=review.listing, user=review.reviewee)
+        log_action(
+            actor=moderator,
+            action=AuditLog.Action.MODERATE,
+            target=review,
+            description=f"Review unpublished. {reason}".strip(),
+            old_values={"is_published": was_published},
+            new_values={"is_published": False},
+            additional_data={"reason": reason},
+        )
+    return review
