@@ -3,9 +3,13 @@
 from decimal import Decimal
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import Point
 from django.core.cache import cache
+from django.db import connection
+from django.db.backends.signals import connection_created
+from django.dispatch import receiver
 
 from apps.listings.services import create_listing
 from config.celery import app as celery_app
@@ -73,3 +77,44 @@ def make_listing(host):
 @pytest.fixture
 def listing(make_listing):
     return make_listing()
+
+
+# --- The application role --------------------------------------------------------------------------------------------
+# Tests talk to the database as the role the product connects as in production, which row-level security applies
+# to (migrations and the test database itself are made by the owner). Tests that change the schema on purpose are
+# marked `owner_role` and run as the owner.
+_as_application_role = {"on": False}
+
+
+@receiver(connection_created)
+def _switch_new_connections_to_the_application_role(sender, connection, **kwargs):
+    if _as_application_role["on"]:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET ROLE {connection.ops.quote_name(django_settings.DATABASE_APP_ROLE)}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _application_role(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        role = connection.ops.quote_name(django_settings.DATABASE_APP_ROLE)
+        # pytest-django empties tables between transactional tests with TRUNCATE.
+        cursor.execute(f"GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO {role}")
+        cursor.execute(f"SET ROLE {role}")
+    _as_application_role["on"] = True
+    yield
+    _as_application_role["on"] = False
+
+
+@pytest.fixture(autouse=True)
+def _owner_role_when_marked(request):
+    if request.node.get_closest_marker("owner_role") is None:
+        yield
+        return
+    request.getfixturevalue("db")
+    _as_application_role["on"] = False
+    with connection.cursor() as cursor:
+        cursor.execute("RESET ROLE")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET ROLE {connection.ops.quote_name(django_settings.DATABASE_APP_ROLE)}")
+    _as_application_role["on"] = True

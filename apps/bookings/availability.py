@@ -238,6 +238,7 @@ def free_spaces(schedule: Schedule, start: datetime, end: datetime) -> list[int]
 
 def check_window(schedule: Schedule, start: datetime, end: datetime) -> list[Piece]:
     """Raise `Unavailable` unless [start, end) can be booked; return the schedule pieces it spans."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
     if end <= start:
         raise Unavailable("The end must be after the start.", code="invalid_window", attr="end")
     hours = (end - start).total_seconds() / 3600

@@ -14,7 +14,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -75,6 +75,7 @@ class Quote:
 
 
 def billed_hours(start: datetime, end: datetime) -> int:
+    start, end = start.astimezone(UTC), end.astimezone(UTC)  # real hours, also across a DST change
     return max(1, math.ceil((end - start).total_seconds() / 3600 - 1e-9))
 
 
@@ -131,6 +132,7 @@ def quote(
     price override, that hour's price (the availability module finds them)."""
     if end <= start:
         raise ValueError("end must be after start")
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
     hours = billed_hours(start, end)
     overrides = Counter(to_money(price) for price in override_hours)
     override_count = sum(overrides.values())

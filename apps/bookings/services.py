@@ -12,7 +12,7 @@ overlap — the last word whatever the code above it does.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -74,7 +74,7 @@ def _transition(
 
 
 def _locked(booking: Booking) -> Booking:
-    return Booking.objects.select_for_update().select_related("listing").get(pk=booking.pk)
+    return Booking.objects.select_for_update(of=("self",)).select_related("listing").get(pk=booking.pk)
 
 
 def _require(booking: Booking, *allowed: str, doing: str) -> None:
@@ -131,6 +131,8 @@ def create_booking(
         existing = Booking.objects.filter(guest=guest, idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing
+    # In UTC from here on: subtracting two times of one zone would give wall-clock hours, wrong across DST.
+    start_datetime, end_datetime = start_datetime.astimezone(UTC), end_datetime.astimezone(UTC)
     if end_datetime <= start_datetime:
         raise InvalidInput("The end must be after the start.", code="invalid_window", attr="end_datetime")
     car = clean_vehicle(vehicle)
@@ -138,7 +140,9 @@ def create_booking(
     with transaction.atomic():
         # One booking at a time per listing: the space chosen below stays free until this transaction ends.
         listing = (
-            Listing.objects.select_for_update()
+            # Lock the listing row only: the join to its host must not lock (or, under row-level security, hide)
+            # the host's account row.
+            Listing.objects.select_for_update(of=("self",))
             .filter(pk=listing_id, is_active=True, is_deleted=False, host__is_active=True, host__is_deleted=False)
             .first()
         )

@@ -314,7 +314,7 @@ def send_payout(*, payout: Payout) -> Payout:
     """Transfer a prepared (or failed) payout to the host's account. The transfer's idempotency key is the
     payout's, so a retry after a crash can never pay twice."""
     with transaction.atomic():
-        payout = Payout.objects.select_for_update().select_related("host").get(pk=payout.pk)
+        payout = Payout.objects.select_for_update(of=("self",)).select_related("host").get(pk=payout.pk)
         if payout.status == Payout.Status.PAID:
             return payout
         payout.attempts += 1

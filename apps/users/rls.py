@@ -53,6 +53,17 @@ def acting_for(user_id: int, *, context: str = AUTH) -> Iterator[None]:
         set_db_context(context=previous[0], user_id=int(previous[1]) if previous[1] else None)
 
 
+@contextmanager
+def as_system() -> Iterator[None]:
+    """For a service that must update another account's derived fields (a rating recomputed after a review)."""
+    previous = _current()
+    set_db_context(context=SYSTEM)
+    try:
+        yield
+    finally:
+        set_db_context(context=previous[0], user_id=int(previous[1]) if previous[1] else None)
+
+
 def _current() -> tuple[str, str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('app.context', true), current_setting('app.current_user_id', true)")

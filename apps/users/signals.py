@@ -1,9 +1,14 @@
 """Django's own sign-in and sign-out (web sessions, admin) feed the same audit trail as the API."""
 
+from django.contrib.auth.models import update_last_login
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 
 from apps.users import services
+
+# Django's own receiver writes `last_login` before the request knows who is signing in, which row-level security
+# rightly refuses; `record_login` writes it (and the address) on behalf of the account that just proved itself.
+user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
 
 
 @receiver(user_logged_in)

@@ -3,6 +3,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
 
 User = get_user_model()
 VEHICLE = {"make": "Toyota", "model": "Corolla", "color": "Silver", "license_plate": "abc 1234", "state": "tx"}
@@ -10,7 +11,7 @@ VEHICLE = {"make": "Toyota", "model": "Corolla", "color": "Silver", "license_pla
 
 def client_for(user) -> APIClient:
     client = APIClient()
-    client.force_authenticate(user)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
     return client
 
 

@@ -193,14 +193,14 @@ def test_approve_captures_and_decline_releases(guest, host, make_listing):
 
 def test_check_in_check_out_and_no_show_follow_the_clock(guest, host, listing):
     start, end = window(days=1, hours=3)
-    client = client_for(guest)
-    code = book(client, listing, start, end).json()["booking_code"]
-    with freeze_time(start - timedelta(minutes=16)):
-        response = client.post(f"/api/v1/bookings/{code}/check-in")
+    code = book(client_for(guest), listing, start, end).json()["booking_code"]
+    with freeze_time(start - timedelta(minutes=16)):  # tokens are made inside the frozen clock: they expire
+        response = client_for(guest).post(f"/api/v1/bookings/{code}/check-in")
         assert response.status_code == 409 and response.json()["errors"][0]["code"] == "too_early"
     with freeze_time(start - timedelta(minutes=15)):
-        assert client.post(f"/api/v1/bookings/{code}/check-in").json()["status"] == "IN_PROGRESS"
+        assert client_for(guest).post(f"/api/v1/bookings/{code}/check-in").json()["status"] == "IN_PROGRESS"
     assert client_for(host).post(f"/api/v1/bookings/{code}/check-out").status_code == 403
+    client = client_for(guest)
     assert client.post(f"/api/v1/bookings/{code}/check-out").json()["status"] == "COMPLETED"
     assert client.post(f"/api/v1/bookings/{code}/cancel").status_code == 409
 

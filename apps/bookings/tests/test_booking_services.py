@@ -258,3 +258,24 @@ def test_money_invariants_hold_over_random_histories(make_listing, guest, host, 
         if captured:
             assert captured - refunded == booking.total_amount - (booking.refund_amount or 0)
     call_command("check_integrity")  # raises when any invariant fails
+
+
+@pytest.mark.django_db
+def test_windows_across_daylight_saving_changes_are_local_and_billed_by_real_hours(guest, make_listing):
+    from zoneinfo import ZoneInfo
+
+    from apps.bookings.errors import WindowUnavailable
+
+    chicago = ZoneInfo("America/Chicago")
+    listing = make_listing(available_start_time="07:00", available_end_time="19:00", spaces_available=2)
+    # Spring forward (2027-03-14): 07:00-19:00 on the wall clock is open, even though the night was an hour short.
+    start = timezone.datetime(2027, 3, 14, 7, 0, tzinfo=chicago)
+    booking = create(guest, listing, start, start.replace(hour=19))
+    assert booking.duration_hours == Decimal("12.00")
+    with pytest.raises(WindowUnavailable):
+        create(guest, listing, start.replace(hour=6, minute=30), start.replace(hour=8))
+    # Fall back (2027-11-07): midnight to 04:00 on the wall clock is five real hours, billed as five.
+    around_the_clock = make_listing(title="24/7 lot")
+    night = timezone.datetime(2027, 11, 7, 0, 0, tzinfo=chicago)
+    booking = create(guest, around_the_clock, night, night.replace(hour=4))
+    assert booking.duration_hours == Decimal("5.00") and booking.subtotal == Decimal("25.00")

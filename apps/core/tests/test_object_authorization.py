@@ -19,6 +19,7 @@ from django.contrib.gis.geos import Point
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
 
 from apps.bookings.models import Booking
 from apps.listings.models import AvailabilityException, AvailabilityRule, Listing, ListingPhoto
@@ -195,7 +196,8 @@ def test_someone_elses_object_is_never_exposed(name, method, actor):
         url = f"{url}?{urlencode(case.query())}"
     client = APIClient()
     if actor == "stranger":
-        client.force_authenticate(User.objects.create_user(email="stranger@example.com", password="x"))
+        stranger = User.objects.create_user(email="stranger@example.com", password="x")
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(stranger)}")
 
     response = getattr(client, method.lower())(url, **({} if method == "GET" else {"data": {}, "format": "json"}))
 
