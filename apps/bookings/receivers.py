@@ -6,6 +6,7 @@ from django.utils import timezone
 from apps.bookings.models import Booking
 from apps.core.errors import Conflict
 from apps.listings.services import listing_capacity_reduced
+from apps.users.services import account_deleted
 
 
 @receiver(listing_capacity_reduced)
@@ -22,3 +23,15 @@ def refuse_to_strand_upcoming_bookings(sender, listing, spaces_kept: int, **kwar
             else "Some of the spaces you would remove have upcoming bookings: cancel those first."
         )
         raise Conflict(detail, code="has_upcoming_bookings")
+
+
+@receiver(account_deleted)
+def refuse_to_delete_an_account_with_upcoming_bookings(sender, user, **kwargs) -> None:
+    """Someone expecting to park (or expecting a guest) must cancel first, so nobody is left with a booking whose
+    other side has vanished."""
+    upcoming = Booking.objects.filter(status__in=Booking.ACTIVE_STATUSES, end_datetime__gt=timezone.now())
+    if upcoming.filter(guest=user).exists() or upcoming.filter(listing__host=user).exists():
+        raise Conflict(
+            "You have upcoming bookings (as a guest or a host): cancel them before deleting your account.",
+            code="has_upcoming_bookings",
+        )

@@ -30,7 +30,8 @@ from apps.users import rls
 from apps.users.models import User
 from apps.users.phone import normalize_phone_number
 
-# Sent inside the deletion transaction so that apps above `users` (saved cards, sessions) forget the account too.
+# Sent inside the deletion transaction: apps above `users` forget what they hold of the account (saved cards), or
+# refuse the deletion by raising a domain error (upcoming bookings), which rolls it all back.
 account_deleted = Signal()
 
 EMAIL_VERIFICATION_SALT = "users.email-verification"

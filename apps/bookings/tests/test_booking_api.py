@@ -212,3 +212,16 @@ def test_check_in_check_out_and_no_show_follow_the_clock(guest, host, listing):
         assert client_for(host).post(f"/api/v1/bookings/{other}/no-show").json()["status"] == "NO_SHOW"
     actions = set(AuditLog.objects.values_list("action", flat=True))
     assert {"BOOKING_CHECK_IN", "BOOKING_CHECK_OUT", "BOOKING_NO_SHOW"} <= actions
+
+
+def test_an_account_with_upcoming_bookings_cannot_be_deleted_until_they_are_cancelled(guest, listing):
+    start, end = window()
+    client = client_for(guest)
+    code = book(client, listing, start, end).json()["booking_code"]
+    response = client.delete("/api/v1/me")
+    assert response.status_code == 409 and response.json()["errors"][0]["code"] == "has_upcoming_bookings"
+    guest.refresh_from_db()
+    assert not guest.is_deleted and guest.is_active
+    assert client_for(listing.host).delete("/api/v1/me").status_code == 409  # the host too
+    client.post(f"/api/v1/bookings/{code}/cancel")
+    assert client.delete("/api/v1/me").status_code == 204

@@ -149,7 +149,11 @@ def confirm_phone_code(request):
 @login_required
 def delete_account(request):
     if request.method == "POST":
-        services.delete_account(user=request.user)
+        try:
+            services.delete_account(user=request.user)
+        except DomainError as error:
+            messages.error(request, error.detail)
+            return redirect("profile")
         request.session.flush()
         messages.success(request, "Your account has been deleted.")
         return redirect("home")
