@@ -284,6 +284,7 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {
     "expire-pending-bookings": {"task": "apps.bookings.tasks.expire_pending_bookings", "schedule": 300.0},
+    "publish-due-reviews": {"task": "apps.reviews.tasks.publish_due_reviews", "schedule": 3600.0},
     "weekly-payouts": {
         "task": "apps.payments.tasks.run_payouts",
         "schedule": crontab(minute=0, hour=6, day_of_week="monday"),

@@ -1,7 +1,8 @@
 """Reads of the review domain."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from apps.core.errors import NotFound
 from apps.reviews.models import Review
 
 
@@ -12,3 +13,16 @@ def published_listing_reviews(listing_id: int) -> QuerySet[Review]:
         .select_related("reviewer")
         .order_by("-published_at", "-id")
     )
+
+
+def review_visible_to(review_id: int, user) -> Review:
+    """A published review (anyone signed in may see, answer if theirs, or report it), or an unpublished one to its
+    own author; anything else does not exist."""
+    review = (
+        Review.objects.select_related("listing", "reviewee")
+        .filter(Q(is_published=True) | Q(reviewer=user), pk=review_id)
+        .first()
+    )
+    if review is None:
+        raise NotFound("No such review.")
+    return review

@@ -5,13 +5,15 @@ the published reviews of them (as a host or as a guest). They are recomputed fro
 that changed a review, never adjusted by increments.
 """
 
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from apps.core.errors import PermissionDenied
+from apps.bookings.models import Booking
+from apps.core.errors import Conflict, InvalidInput, PermissionDenied
 from apps.core.models import AuditLog
 from apps.core.services import log_action
 from apps.listings import cache
@@ -137,4 +139,105 @@ def unpublish_review(*, review: Review, moderator: User, reason: str = "") -> Re
             new_values={"is_published": False},
             additional_data={"reason": reason},
         )
+    return review
+
+
+# --- Writing, answering and reporting reviews -----------------------------------------------------------------------
+
+REVIEW_WINDOW = timedelta(days=14)
+
+
+def _completed_at(booking: Booking):
+    return booking.checked_out_at or booking.end_datetime
+
+
+def write_review(
+    *, booking: Booking, reviewer: User, ratings: dict[str, int | None], comment: str, title: str = ""
+) -> Review:
+    """The guest reviews the host and the space (G2H, with sub-ratings), or the host reviews the guest (H2G): once
+    each, after the booking is completed and within 14 days. Reviews stay hidden until both sides have written
+    theirs (then both are published together) or the window closes (`publish_due_reviews`), so neither side can
+    answer the other's review with a retaliatory one."""
+    if booking.status != Booking.Status.COMPLETED:
+        raise Conflict("You can review a booking once it is completed.", code="not_completed")
+    if timezone.now() > _completed_at(booking) + REVIEW_WINDOW:
+        raise Conflict("The 14 days for reviewing this booking have passed.", code="review_window_closed")
+    is_guest = reviewer.pk == booking.guest_id
+    review_type = Review.ReviewType.GUEST_TO_HOST if is_guest else Review.ReviewType.HOST_TO_GUEST
+    reviewee = booking.listing.host if is_guest else booking.guest
+    for field, value in ratings.items():
+        if value is not None and not 1 <= value <= 5:
+            raise InvalidInput("Ratings go from 1 to 5.", attr=field)
+    if not is_guest:
+        ratings = {"overall_rating": ratings.get("overall_rating")}  # sub-ratings describe a space, not a person
+    comment = (comment or "").strip()
+    if not comment:
+        raise InvalidInput("Say a few words about it.", code="required", attr="comment")
+    with transaction.atomic():
+        Booking.objects.select_for_update().filter(pk=booking.pk).first()
+        if Review.objects.filter(booking=booking, reviewer=reviewer).exists():
+            raise Conflict("You have already reviewed this booking.", code="duplicate_review")
+        review = Review.objects.create(
+            booking=booking,
+            reviewer=reviewer,
+            reviewee=reviewee,
+            listing=booking.listing,
+            review_type=review_type,
+            title=title[:100],
+            comment=comment[:5000],
+            **{field: value for field, value in ratings.items() if value is not None},
+        )
+        log_action(actor=reviewer, action=AuditLog.Action.CREATE, target=review, description="Review written")
+        reviews = list(Review.objects.filter(booking=booking))
+        if len(reviews) == 2:
+            for each in reviews:
+                publish_review(review=each)
+            review.refresh_from_db()
+    return review
+
+
+def publish_due_reviews(*, now=None) -> int:
+    """Publish the reviews whose booking's review window has closed (a beat task; safe to repeat)."""
+    now = now or timezone.now()
+    published = 0
+    for review in Review.objects.filter(is_published=False, moderated_at__isnull=True).select_related("booking"):
+        if now > _completed_at(review.booking) + REVIEW_WINDOW:
+            publish_review(review=review)
+            published += 1
+    return published
+
+
+def respond_to_review(*, review: Review, responder: User, response: str) -> Review:
+    """The person reviewed may answer once, publicly, under a published review."""
+    if review.reviewee_id != responder.pk:
+        raise PermissionDenied("Only the person reviewed can respond.")
+    response = (response or "").strip()
+    if not response:
+        raise InvalidInput("Write a response.", code="required", attr="response")
+    with transaction.atomic():
+        review = _locked(review)
+        if not review.is_published:
+            raise Conflict("You can respond once the review is published.", code="not_published")
+        if review.response:
+            raise Conflict("You have already responded to this review.", code="duplicate_response")
+        review.response, review.response_date = response[:2000], timezone.now()
+        review.save(update_fields=["response", "response_date", "updated_at"])
+        log_action(actor=responder, action=AuditLog.Action.UPDATE, target=review, description="Review answered")
+        listing_id = review.listing_id
+        transaction.on_commit(lambda: cache.invalidate_listing(listing_id))
+    return review
+
+
+def report_review(*, review: Review, reporter: User, reason: str) -> Review:
+    """Anyone signed in may flag a review for staff; the reason is kept (a later report adds to it)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Tell us what is wrong with this review.", code="required", attr="reason")
+    with transaction.atomic():
+        review = _locked(review)
+        entry = f"[{timezone.now():%Y-%m-%d %H:%M}] user {reporter.pk}: {reason[:500]}"
+        review.is_reported = True
+        review.report_reason = f"{review.report_reason}\n{entry}".strip()
+        review.save(update_fields=["is_reported", "report_reason", "updated_at"])
+        log_action(actor=reporter, action=AuditLog.Action.MODERATE, target=review, description="Review reported")
     return review

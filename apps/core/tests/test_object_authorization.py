@@ -25,6 +25,7 @@ from apps.bookings.models import Booking
 from apps.listings.models import AvailabilityException, AvailabilityRule, Listing, ListingPhoto
 from apps.listings.services import create_listing
 from apps.payments.models import PaymentMethod
+from apps.reviews.models import Review
 
 User = get_user_model()
 
@@ -94,6 +95,18 @@ def _own_booking(owner: User) -> dict:
     return {"booking_code": booking.booking_code}
 
 
+def _hidden_review(owner: User) -> dict:
+    """A review the owner wrote that is not published yet: nobody else may see it, answer it or report it."""
+    code = _own_booking(owner)["booking_code"]
+    booking = Booking.objects.get(booking_code=code)
+    Booking.objects.filter(pk=booking.pk).update(status="COMPLETED")
+    review = Review.objects.create(
+        booking=booking, reviewer=owner, reviewee=booking.listing.host, listing=booking.listing, review_type="G2H",
+        overall_rating=2, comment="SECRET1 was here",
+    )  # fmt: skip
+    return {"pk": review.pk}
+
+
 def _own_card(owner: User) -> dict:
     card = PaymentMethod.objects.create(
         user=owner, stripe_payment_method_id="pm_owner", brand="visa", last4="4242", exp_month=1, exp_year=2031
@@ -132,8 +145,11 @@ CASES: dict[str, Case] = {
             "api-booking-check-in",
             "api-booking-check-out",
             "api-booking-no-show",
+            "api-booking-reviews",
         )
     },
+    "api-review-response": Case(make=_hidden_review),
+    "api-review-report": Case(make=_hidden_review),
     "api-payment-method": Case(make=_own_card),
     "api-payment-method-default": Case(make=_own_card),
 }

@@ -29,3 +29,27 @@ class PublicReviewSerializer(serializers.ModelSerializer):
             "published_at",
         ]
         read_only_fields = fields
+
+
+class ReviewCreateSerializer(serializers.Serializer):
+    overall_rating = serializers.IntegerField(min_value=1, max_value=5)
+    location_rating = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
+    value_rating = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
+    cleanliness_rating = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
+    communication_rating = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
+    title = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    comment = serializers.CharField(max_length=5000)
+
+
+class OwnReviewSerializer(PublicReviewSerializer):
+    class Meta(PublicReviewSerializer.Meta):
+        fields = [*PublicReviewSerializer.Meta.fields, "is_published", "created_at"]
+        read_only_fields = fields
+
+
+class ResponseSerializer(serializers.Serializer):
+    response = serializers.CharField(max_length=2000)
+
+
+class ReportSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
