@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from apps.notifications.models import Notification
 
@@ -40,3 +41,12 @@ def notify(
         if dedupe_key is None:
             raise
         return None
+
+
+def mark_read(*, notification: Notification) -> Notification:
+    """Mark an in-app notification read (the first time only)."""
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.status = Notification.Status.READ
+        notification.save(update_fields=["read_at", "status"])
+    return notification

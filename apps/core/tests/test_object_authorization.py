@@ -24,6 +24,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 from apps.bookings.models import Booking
 from apps.listings.models import AvailabilityException, AvailabilityRule, Listing, ListingPhoto
 from apps.listings.services import create_listing
+from apps.notifications.models import Notification
 from apps.payments.models import PaymentMethod
 from apps.reviews.models import Review
 
@@ -107,6 +108,13 @@ def _hidden_review(owner: User) -> dict:
     return {"pk": review.pk}
 
 
+def _own_notification(owner: User) -> dict:
+    notification = Notification.objects.create(
+        recipient=owner, notification_type="BOOKING_CONFIRMED", title="Booked", message="SECRET1 gate"
+    )
+    return {"pk": notification.pk}
+
+
 def _own_card(owner: User) -> dict:
     card = PaymentMethod.objects.create(
         user=owner, stripe_payment_method_id="pm_owner", brand="visa", last4="4242", exp_month=1, exp_year=2031
@@ -150,6 +158,7 @@ CASES: dict[str, Case] = {
     },
     "api-review-response": Case(make=_hidden_review),
     "api-review-report": Case(make=_hidden_review),
+    "api-notification-read": Case(make=_own_notification),
     "api-payment-method": Case(make=_own_card),
     "api-payment-method-default": Case(make=_own_card),
 }
