@@ -158,10 +158,9 @@ class ListingAdmin(DomainErrorsAsMessagesMixin, ModerationMixin, AuditTrailMixin
 
 
 class ListingChildAdmin(admin.ModelAdmin):
-    """What hangs off a listing: looked at here and changed by its host. Where `can_remove` is set, staff may
-    remove one, through the listing's service (audit row, cache invalidation)."""
+    """What hangs off a listing: looked at here and changed by its host. Where a subclass defines
+    `remove(obj, *, actor)`, staff may remove one, through the listing's service (audit row, cache invalidation)."""
 
-    can_remove = False
     list_select_related = ("listing",)
     raw_id_fields = ("listing",)
     search_fields = ("listing__title", "listing__id__exact")
@@ -173,10 +172,7 @@ class ListingChildAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return self.can_remove and super().has_delete_permission(request, obj)
-
-    def remove(self, obj, *, actor) -> None:
-        raise NotImplementedError
+        return callable(getattr(self, "remove", None)) and super().has_delete_permission(request, obj)
 
     def delete_model(self, request, obj):
         self.remove(obj, actor=request.user)
@@ -196,7 +192,6 @@ class ListingSpaceAdmin(ListingChildAdmin):
 
 @admin.register(ListingPhoto)
 class ListingPhotoAdmin(ListingChildAdmin):
-    can_remove = True
     list_display = ("id", "preview", "listing", "caption", "display_order", "uploaded_at")
     date_hierarchy = "uploaded_at"
     readonly_fields = ("preview",)
@@ -211,7 +206,6 @@ class ListingPhotoAdmin(ListingChildAdmin):
 
 @admin.register(AvailabilityRule)
 class AvailabilityRuleAdmin(ListingChildAdmin):
-    can_remove = True
     list_display = ("id", "listing", "rule_type", "start_date", "end_date", "start_time", "end_time", "is_available")
     list_filter = ("rule_type", "is_available")
     date_hierarchy = "created_at"
@@ -222,7 +216,6 @@ class AvailabilityRuleAdmin(ListingChildAdmin):
 
 @admin.register(AvailabilityException)
 class AvailabilityExceptionAdmin(ListingChildAdmin):
-    can_remove = True
     list_display = ("id", "listing", "exception_date", "start_time", "end_time", "is_available", "reason")
     list_filter = ("is_available",)
     date_hierarchy = "exception_date"
