@@ -265,17 +265,7 @@ class BookingStages(DemoState):
             if plan.captured_at:
                 transactions.append(
                     (
-                        Transaction(
-                            booking=booking,
-                            user=guest,
-                            transaction_type=Transaction.TransactionType.BOOKING_PAYMENT,
-                            amount=booking.total_amount,
-                            currency=booking.currency,
-                            stripe_payment_intent_id=booking.payment_intent_id,
-                            status=Transaction.Status.COMPLETED,
-                            description=f"Payment for booking {booking.booking_code}",
-                            completed_at=plan.captured_at,
-                        ),
+                        _payment_entry(booking, Transaction.Status.COMPLETED, completed_at=plan.captured_at),
                         plan.captured_at,
                     )
                 )
@@ -283,17 +273,7 @@ class BookingStages(DemoState):
             if plan.failed_at:
                 transactions.append(
                     (
-                        Transaction(
-                            booking=booking,
-                            user=guest,
-                            transaction_type=Transaction.TransactionType.BOOKING_PAYMENT,
-                            amount=booking.total_amount,
-                            currency=booking.currency,
-                            stripe_payment_intent_id=booking.payment_intent_id,
-                            status=Transaction.Status.FAILED,
-                            description=f"Payment for booking {booking.booking_code}",
-                            failure_reason="Your card was declined.",
-                        ),
+                        _payment_entry(booking, Transaction.Status.FAILED, failure_reason="Your card was declined."),
                         plan.failed_at,
                     )
                 )
@@ -399,3 +379,18 @@ class BookingStages(DemoState):
         self.report.counts["payouts"] += len(payouts)
         self.report.counts["transactions"] += len(transactions)
         self.report.counts["audit log rows"] += len(audit)
+
+
+def _payment_entry(booking, status: str, **fields) -> Transaction:
+    """The guest's BOOKING ledger entry for a demo booking, in the given state."""
+    return Transaction(
+        booking=booking,
+        user=booking.guest,
+        transaction_type=Transaction.TransactionType.BOOKING_PAYMENT,
+        amount=booking.total_amount,
+        currency=booking.currency,
+        stripe_payment_intent_id=booking.payment_intent_id,
+        status=status,
+        description=f"Payment for booking {booking.booking_code}",
+        **fields,
+    )
