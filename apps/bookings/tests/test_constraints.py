@@ -8,8 +8,9 @@ import threading
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import psycopg
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 
 from apps.bookings.models import Booking
 from apps.bookings.tests.factories import BookingFactory
@@ -132,6 +133,11 @@ def test_two_concurrent_transactions_cannot_both_hold_one_space_for_overlapping_
             outcomes.append("booked")
         except IntegrityError as error:
             assert "booking_space_no_overlap" in str(error)
+            outcomes.append("refused")
+        except OperationalError as error:
+            # Two inserts checking the exclusion constraint at the same instant can wait on each other; PostgreSQL
+            # then aborts one of them. Either way the database refused the second booking.
+            assert isinstance(error.__cause__, psycopg.errors.DeadlockDetected), error
             outcomes.append("refused")
         finally:
             connection.close()
