@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.bookings.selectors import can_see_access_details
@@ -137,7 +138,8 @@ class BookingSerializer(serializers.Serializer):
             "state": booking.vehicle_state,
         }
 
-    def get_access(self, booking) -> AccessSerializer | None:
+    @extend_schema_field(AccessSerializer(allow_null=True))
+    def get_access(self, booking) -> dict | None:
         user = self.context["request"].user
         if not can_see_access_details(booking, user):
             return None
@@ -148,7 +150,7 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
 
-class PhotoSerializer(serializers.Serializer):
+class CheckPhotoSerializer(serializers.Serializer):
     photo = serializers.FileField(required=False)
 
 

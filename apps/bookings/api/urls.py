@@ -25,12 +25,12 @@ urlpatterns = [
     ),
     path(
         "bookings/<uuid:booking_code>/check-in",
-        views.action_view("check-in", {"multipart/form-data": serializers.PhotoSerializer}),
+        views.action_view("check-in", {"multipart/form-data": serializers.CheckPhotoSerializer}),
         name="api-booking-check-in",
     ),
     path(
         "bookings/<uuid:booking_code>/check-out",
-        views.action_view("check-out", {"multipart/form-data": serializers.PhotoSerializer}),
+        views.action_view("check-out", {"multipart/form-data": serializers.CheckPhotoSerializer}),
         name="api-booking-check-out",
     ),
     path("bookings/<uuid:booking_code>/no-show", views.action_view("no-show", None), name="api-booking-no-show"),

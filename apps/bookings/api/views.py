@@ -16,7 +16,7 @@ from apps.bookings.api.serializers import (
     BookingCreateSerializer,
     BookingSerializer,
     CancellationTermsSerializer,
-    PhotoSerializer,
+    CheckPhotoSerializer,
     QuoteSerializer,
     ReasonSerializer,
 )
@@ -139,7 +139,7 @@ class BookingActionView(APIView):
             change = services.decline_booking if self.action == "decline" else services.cancel_booking
             booking = change(booking=booking, actor=request.user, reason=data.validated_data["reason"])
         elif self.action in ("check-in", "check-out"):
-            data = PhotoSerializer(data=request.data)
+            data = CheckPhotoSerializer(data=request.data)
             data.is_valid(raise_exception=True)
             change = services.check_in if self.action == "check-in" else services.check_out
             booking = change(booking=booking, actor=request.user, photo=data.validated_data.get("photo"))

@@ -1,3 +1,4 @@
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from apps.users.rls import set_db_user
@@ -11,3 +12,9 @@ class RlsJWTAuthentication(JWTAuthentication):
         if result is not None:
             set_db_user(result[0])
         return result
+
+
+class RlsJWTScheme(SimpleJWTScheme):
+    """Describes the bearer token in the OpenAPI schema (clients and the API fuzzer authenticate from it)."""
+
+    target_class = RlsJWTAuthentication
