@@ -24,6 +24,7 @@ def _isolated_files_and_cache(settings, tmp_path):
     """Each test writes uploads and outgoing messages to its own folder and starts with an empty cache."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.OUTBOX_DIR = str(tmp_path / "outbox")
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
     # Django's test runner swaps in the in-memory mail backend; we read mail the way a person does, from the outbox.
     settings.EMAIL_BACKEND = "apps.core.mail.OutboxEmailBackend"
     cache.clear()

@@ -149,6 +149,9 @@ STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=str(VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Files only some people may see (message attachments): never under MEDIA_URL, streamed by a view that checks
+    # who asks. In production point it at a private bucket (e.g. storages.backends.s3.S3Storage with no public ACL).
+    "private": {"BACKEND": env("PRIVATE_FILES_STORAGE", default="apps.core.storage.PrivateFileSystemStorage")},
     "staticfiles": {
         "BACKEND": env(
             "DJANGO_STATICFILES_STORAGE",
@@ -160,6 +163,7 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media"))
+PRIVATE_MEDIA_ROOT = env.path("PINCH_PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private"))
 OUTBOX_DIR = env.path("PINCH_OUTBOX_DIR", default=str(VAR_DIR / "outbox"))
 
 # --- Accounts and security ----------------------------------------------------------------------------------------
@@ -182,6 +186,9 @@ PHONE_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", default="US")
 PROFILE_PICTURE_MAX_BYTES = env.int("PROFILE_PICTURE_MAX_BYTES", default=5 * 1024 * 1024)
 LISTING_PHOTO_MAX_BYTES = env.int("LISTING_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 LISTING_THUMBNAIL_SIZE = 400
+MESSAGE_MAX_LENGTH = env.int("MESSAGE_MAX_LENGTH", default=4000)
+MESSAGE_ATTACHMENT_MAX_BYTES = env.int("MESSAGE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+MESSAGE_MAX_ATTACHMENTS = env.int("MESSAGE_MAX_ATTACHMENTS", default=4)
 LISTING_DETAIL_CACHE_SECONDS = env.int("LISTING_DETAIL_CACHE_SECONDS", default=3600)
 
 # Fernet keys, newest first (generate one with `manage.py rotate_encryption_key --generate`).
@@ -214,6 +221,8 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# Notification delivery holds a row lock while a message is handed over: every provider call has a bounded wait.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Parking in a Pinch <no-reply@parkinginapinch.example>")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
@@ -222,6 +231,16 @@ TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", default="")
 TWILIO_API_BASE_URL = env("TWILIO_API_BASE_URL", default="")
+SMS_TIMEOUT_SECONDS = env.int("SMS_TIMEOUT_SECONDS", default=10)
+
+# Push: outbox files by default, or apps.core.push.webpush.WebPushGateway (Web Push with VAPID; see README).
+PUSH_GATEWAY = env("PUSH_GATEWAY", default="apps.core.push.outbox.OutboxPushGateway")
+VAPID_PRIVATE_KEY = env("VAPID_PRIVATE_KEY", default="")
+VAPID_PUBLIC_KEY = env("VAPID_PUBLIC_KEY", default="")
+VAPID_CLAIMS_EMAIL = env("VAPID_CLAIMS_EMAIL", default="support@parkinginapinch.example")
+# How long the push service keeps a message for a device that is offline.
+PUSH_TTL_SECONDS = env.int("PUSH_TTL_SECONDS", default=24 * 3600)
+PUSH_TIMEOUT_SECONDS = env.int("PUSH_TIMEOUT_SECONDS", default=10)
 
 # --- API ---------------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -285,6 +304,11 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {
     "expire-pending-bookings": {"task": "apps.bookings.tasks.expire_pending_bookings", "schedule": 300.0},
     "publish-due-reviews": {"task": "apps.reviews.tasks.publish_due_reviews", "schedule": 3600.0},
+    "send-booking-reminders": {"task": "apps.notifications.tasks.send_booking_reminders", "schedule": 300.0},
+    "requeue-stuck-notifications": {
+        "task": "apps.notifications.tasks.requeue_stuck_notifications",
+        "schedule": 300.0,
+    },
     "weekly-payouts": {
         "task": "apps.payments.tasks.run_payouts",
         "schedule": crontab(minute=0, hour=6, day_of_week="monday"),

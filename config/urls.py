@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/", include("apps.bookings.api.urls")),
     path("api/v1/", include("apps.reviews.api.urls")),
     path("api/v1/", include("apps.payments.api.urls")),
+    path("api/v1/", include("apps.messaging.api.urls")),
     path("api/v1/", include("apps.notifications.api.urls")),
     path("accounts/", include("apps.users.web.urls")),
     path("host/listings/", include("apps.listings.web.urls")),

@@ -26,7 +26,8 @@ class Conversation(models.Model):
 
     class Meta:
         db_table = "conversations"
-        ordering = ["-last_message_at"]
+        # Newest activity first; a conversation without messages yet sorts last, not first.
+        ordering = [models.F("last_message_at").desc(nulls_last=True), "-id"]
         indexes = [models.Index(fields=["last_message_at"], name="conversations_last_message_idx")]
 
     def __str__(self) -> str:
@@ -38,6 +39,9 @@ class Message(SoftDeleteModel):
     sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sent_messages")
 
     content = models.TextField()
+    # True when contact details (phone numbers, emails) were hidden because no booking was confirmed yet.
+    content_masked = models.BooleanField(default=False)
+    # Names in the "private" storage, served only to the conversation's participants.
     attachments = ArrayField(models.CharField(max_length=255), default=list, blank=True)
 
     read_by = models.ManyToManyField(

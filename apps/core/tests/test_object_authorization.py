@@ -24,6 +24,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 from apps.bookings.models import Booking
 from apps.listings.models import AvailabilityException, AvailabilityRule, Listing, ListingPhoto
 from apps.listings.services import create_listing
+from apps.messaging.models import Conversation, Message
 from apps.notifications.models import Notification
 from apps.payments.models import PaymentMethod
 from apps.reviews.models import Review
@@ -115,6 +116,21 @@ def _own_notification(owner: User) -> dict:
     return {"pk": notification.pk}
 
 
+def _own_message(owner: User) -> dict:
+    """A message the owner wrote in a conversation with someone else, with an attachment."""
+    other = User.objects.create_user(email="its-other-side@example.com", user_type="HOST", is_email_verified=True)
+    conversation = Conversation.objects.create(listing=_listing(other), last_message="SECRET1")
+    conversation.participants.add(owner, other)
+    message = Message.objects.create(
+        conversation=conversation, sender=owner, content="SECRET1 plate", attachments=["messages/x.jpg"]
+    )
+    return {"pk": message.pk}
+
+
+def _own_conversation(owner: User) -> dict:
+    return {"pk": Message.objects.get(pk=_own_message(owner)["pk"]).conversation_id}
+
+
 def _own_card(owner: User) -> dict:
     card = PaymentMethod.objects.create(
         user=owner, stripe_payment_method_id="pm_owner", brand="visa", last4="4242", exp_month=1, exp_year=2031
@@ -159,6 +175,11 @@ CASES: dict[str, Case] = {
     "api-review-response": Case(make=_hidden_review),
     "api-review-report": Case(make=_hidden_review),
     "api-notification-read": Case(make=_own_notification),
+    "api-conversation-messages": Case(make=_own_conversation),
+    "api-conversation-read": Case(make=_own_conversation),
+    "api-message": Case(make=_own_message),
+    "api-message-flag": Case(make=_own_message),
+    "api-message-attachment": Case(make=lambda owner: {**_own_message(owner), "index": 0}),
     "api-payment-method": Case(make=_own_card),
     "api-payment-method-default": Case(make=_own_card),
 }
