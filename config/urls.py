@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/v1/", include("apps.notifications.api.urls")),
     path("accounts/", include("apps.users.web.urls")),
     path("host/listings/", include("apps.listings.web.urls")),
+    path("inbox/", include("apps.messaging.web.urls")),
     path("", include("apps.core.web.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

@@ -1,5 +1,7 @@
 """Reads of the messaging domain. A conversation exists only for its participants: to anyone else it is 404."""
 
+from django.core.files import File
+from django.core.files.storage import storages
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
@@ -68,3 +70,12 @@ def message_for(user: User, message_id: int) -> Message:
     if message is None:
         raise NotFound("No such message.")
     return message
+
+
+def open_attachment(message: Message, index: int) -> tuple[File, str]:
+    """The file of a message's `index`-th attachment and a download name. The caller has checked that the reader
+    takes part in the conversation (`message_for`)."""
+    if not 0 <= index < len(message.attachments):
+        raise NotFound("No such attachment.")
+    name = message.attachments[index]
+    return storages["private"].open(name, "rb"), name.rsplit("/", 1)[-1]

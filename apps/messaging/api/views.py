@@ -1,4 +1,3 @@
-from django.core.files.storage import storages
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -150,11 +149,8 @@ class MessageAttachmentView(APIView):
 
     @extend_schema(responses={(200, "image/*"): OpenApiTypes.BINARY})
     def get(self, request, pk: int, index: int):
-        message = selectors.message_for(request.user, pk)
-        if index >= len(message.attachments):
-            raise NotFound("No such attachment.")
-        name = message.attachments[index]
-        response = FileResponse(storages["private"].open(name, "rb"), filename=name.rsplit("/", 1)[-1])
+        file, filename = selectors.open_attachment(selectors.message_for(request.user, pk), index)
+        response = FileResponse(file, filename=filename)
         response["Cache-Control"] = "private, max-age=3600"
         response["X-Content-Type-Options"] = "nosniff"
         return response
