@@ -7,6 +7,7 @@
 #
 # Usage: scripts/bootstrap.sh [all|apt|venv]      (default: all)
 # Honours: PYTHON (interpreter for the venv, default python3), PINCH_APT_EXTRA (more Debian packages, space-separated),
+#   PINCH_BROWSER=1 (also Debian's chromium and a font, for the browser tests; scripts/test.sh sets it),
 #          PIP_FIND_LINKS (also handed to uv), PIP_CERT (used as SSL_CERT_FILE for uv when that is unset).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -70,6 +71,10 @@ compute_missing() {
         for pkg in "${PKGS[@]}"; do is_installed "$pkg" || MISSING+=("$pkg"); done
     fi
     for pkg in redis-server redis-tools ${PINCH_APT_EXTRA:-}; do is_installed "$pkg" || MISSING+=("$pkg"); done
+    # The browser tests (tests marked e2e) drive Debian's chromium through Playwright; scripts/test.sh asks for it.
+    if [[ "${PINCH_BROWSER:-}" == 1 ]]; then
+        for pkg in chromium fonts-dejavu-core; do is_installed "$pkg" || MISSING+=("$pkg"); done
+    fi
     # GeoDjango dlopens GDAL, GEOS and PROJ. Debian's PostGIS package depends on all three; if some other PostGIS
     # was installed, gdal-bin pulls in whichever libgdalNN/libgeos/libproj this release has (no -dev packages needed).
     if ! ldconfig -p | grep -q 'libgdal\.so' || ! ldconfig -p | grep -q 'libgeos_c\.so' \

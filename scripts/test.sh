@@ -11,7 +11,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 say() { printf '==> %s\n' "$*"; }
 
-bash scripts/bootstrap.sh
+# The browser tests need chromium: install it with the rest unless told not to (PINCH_BROWSER=0).
+PINCH_BROWSER="${PINCH_BROWSER:-1}" bash scripts/bootstrap.sh
 
 if [[ "${CI:-}" == true ]] && ! bash scripts/services.sh status >/dev/null 2>&1; then
     trap 'bash scripts/services.sh stop || true' EXIT
