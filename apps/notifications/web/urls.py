@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401  (views are added here)
+from django.urls import path
 
-urlpatterns: list = []
+from apps.notifications.web import views
+
+urlpatterns = [
+    path("", views.notification_list, name="notifications"),
+    path("<int:pk>/open/", views.open_notification, name="notification_open"),
+]
