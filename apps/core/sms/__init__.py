@@ -3,6 +3,8 @@
 from functools import lru_cache
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
 from apps.core.sms.base import SmsDeliveryError, SmsGateway, SmsReceipt
@@ -15,5 +17,11 @@ def get_sms_gateway() -> SmsGateway:
     return import_string(settings.SMS_GATEWAY)()
 
 
-def send_sms(*, to: str, body: str) -> SmsReceipt:
-    return get_sms_gateway().send(to=to, body=body)
+@receiver(setting_changed)
+def _forget_the_gateway(setting: str, **kwargs) -> None:
+    if setting.startswith(("SMS_", "TWILIO_")):
+        get_sms_gateway.cache_clear()
+
+
+def send_sms(*, to: str, body: str, idempotency_key: str | None = None) -> SmsReceipt:
+    return get_sms_gateway().send(to=to, body=body, idempotency_key=idempotency_key)

@@ -13,4 +13,6 @@ class SmsReceipt:
 
 
 class SmsGateway(Protocol):
-    def send(self, *, to: str, body: str) -> SmsReceipt: ...
+    def send(self, *, to: str, body: str, idempotency_key: str | None = None) -> SmsReceipt:
+        """Send one text. The same `idempotency_key` twice means the same message: a gateway that can tell (the
+        outbox) sends it once."""
