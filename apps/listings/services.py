@@ -28,6 +28,7 @@ from apps.listings.models import (
     ListingPhoto,
     ListingSpace,
 )
+from apps.listings.signals import listing_activated
 
 # Apps above `listings` (bookings) veto changes that would strand their data: a receiver raises `Conflict`.
 # Sent inside the transaction with `listing` and `spaces_kept` (how many spaces remain active afterwards).
@@ -177,6 +178,10 @@ def _set_active(*, listing: Listing, actor: Any, is_active: bool, reason: str = 
                 new_values={"is_active": is_active},
             )
             _after_change(listing)
+            if is_active:
+                transaction.on_commit(
+                    lambda: listing_activated.send(sender=Listing, listing=listing, actor=actor), robust=True
+                )
     return listing
 
 

@@ -24,6 +24,7 @@ from apps.core.services import log_action
 from apps.payments.gateways import get_gateway
 from apps.payments.gateways.base import PaymentError
 from apps.payments.models import PaymentMethod, Payout, PayoutItem, Transaction, WebhookEvent
+from apps.payments.signals import payout_sent
 
 MAX_PAYOUT_ATTEMPTS = 5
 # Saved sandbox cards look like tokens; one that is not the guest's own is somebody else's card.
@@ -358,6 +359,7 @@ def send_payout(*, payout: Payout) -> Payout:
             target=payout,
             description=f"Paid {payout.amount} {payout.currency}",
         )
+        transaction.on_commit(lambda: payout_sent.send(sender=Payout, payout=payout), robust=True)
     return payout
 
 

@@ -19,6 +19,7 @@ from apps.core.services import log_action
 from apps.listings import cache
 from apps.listings.models import Listing
 from apps.reviews.models import Review
+from apps.reviews.signals import review_published
 from apps.users import rls
 from apps.users.models import User
 
@@ -94,6 +95,7 @@ def publish_review(*, review: Review, moderator: User | None = None) -> Review:
         if review.is_published or (moderator is None and review.moderated_at is not None):
             return review
         now = timezone.now()
+        first_time = review.published_at is None
         review.is_published = True
         # A review shown again after moderation keeps its first publication date, so lists stay in the same order.
         review.published_at = review.published_at or now
@@ -103,6 +105,8 @@ def publish_review(*, review: Review, moderator: User | None = None) -> Review:
             update_fields += ["moderated_by", "moderated_at"]
         review.save(update_fields=update_fields)
         recompute_ratings(listing=review.listing, user=review.reviewee)
+        if first_time:
+            transaction.on_commit(lambda: review_published.send(sender=Review, review=review), robust=True)
         log_action(
             actor=moderator,
             action=AuditLog.Action.MODERATE if moderator is not None else AuditLog.Action.UPDATE,
