@@ -1,4 +1,5 @@
-"""Notification templates and the notifications sent from them over email, SMS and push."""
+"""Notification templates, the notifications rendered from them and sent over email, SMS and push, and the
+browsers' push subscriptions."""
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -22,7 +23,8 @@ class NotificationType(models.TextChoices):
 
 
 class NotificationTemplate(models.Model):
-    """Django-template text for one notification type; `name` is the notification type."""
+    """Django-template text for one notification type; `name` is the notification type. Rendered as plain text
+    (no HTML escaping); `variables` documents the context each template receives."""
 
     name = models.CharField(max_length=100, unique=True)
     subject = models.CharField(max_length=200)
@@ -54,12 +56,17 @@ class Notification(models.Model):
         PENDING = "pending", "Pending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"  # asked for, but nowhere to send it (no phone number, no push subscription)
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     notification_type = models.CharField(max_length=30, choices=NotificationType.choices)
 
+    # Rendered from the type's template when the notification is made, so the row is the record of what was sent:
+    # `title` is the email subject, `message` the in-app and push text.
     title = models.CharField(max_length=200)
     message = models.TextField()
+    email_body = models.TextField(blank=True)
+    sms_body = models.TextField(blank=True)
 
     send_email = models.BooleanField(default=True)
     send_sms = models.BooleanField(default=False)
@@ -70,7 +77,10 @@ class Notification(models.Model):
     sms_status = models.CharField(max_length=10, choices=ChannelStatus.choices, blank=True)
     push_status = models.CharField(max_length=10, choices=ChannelStatus.choices, blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # What each provider answered: {"email": {"message_id": ...}, "push": {"<subscription id>": ...}, ...}.
+    receipts = models.JSONField(default=dict, blank=True)
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, null=True, blank=True)
     object_id = models.PositiveBigIntegerField(null=True, blank=True)
@@ -92,7 +102,35 @@ class Notification(models.Model):
             models.Index(fields=["notification_type"], name="notifications_type_idx"),
             models.Index(fields=["created_at"], name="notifications_created_idx"),
             models.Index(fields=["content_type", "object_id"], name="notifications_object_idx"),
+            # The few rows still being delivered, for the beat task that re-queues lost deliveries.
+            models.Index(fields=["created_at"], condition=models.Q(status="PENDING"), name="notifications_pending_idx"),
+        ]
+        constraints = [
+            # New messages in a conversation coalesce into the recipient's one unread notification about it.
+            models.UniqueConstraint(
+                fields=["recipient", "content_type", "object_id"],
+                condition=models.Q(notification_type="MESSAGE_RECEIVED", read_at__isnull=True),
+                name="notifications_one_unread_per_conversation",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.notification_type} to {self.recipient_id} ({self.status})"
+
+
+class PushSubscription(models.Model):
+    """A browser's Web Push subscription: where its push service takes messages for it, and the keys to encrypt
+    them for. One endpoint belongs to whoever subscribed with it last."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions")
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "push_subscriptions"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"push subscription {self.pk} of user {self.user_id}"

@@ -25,7 +25,7 @@ from apps.bookings.models import Booking
 from apps.listings.models import AvailabilityException, AvailabilityRule, Listing, ListingPhoto
 from apps.listings.services import create_listing
 from apps.messaging.models import Conversation, Message
-from apps.notifications.models import Notification
+from apps.notifications.models import Notification, PushSubscription
 from apps.payments.models import PaymentMethod
 from apps.reviews.models import Review
 
@@ -131,6 +131,13 @@ def _own_conversation(owner: User) -> dict:
     return {"pk": Message.objects.get(pk=_own_message(owner)["pk"]).conversation_id}
 
 
+def _own_push_subscription(owner: User) -> dict:
+    subscription = PushSubscription.objects.create(
+        user=owner, endpoint="https://push.example.net/SECRET1", p256dh="key", auth="secret"
+    )
+    return {"pk": subscription.pk}
+
+
 def _own_card(owner: User) -> dict:
     card = PaymentMethod.objects.create(
         user=owner, stripe_payment_method_id="pm_owner", brand="visa", last4="4242", exp_month=1, exp_year=2031
@@ -175,6 +182,7 @@ CASES: dict[str, Case] = {
     "api-review-response": Case(make=_hidden_review),
     "api-review-report": Case(make=_hidden_review),
     "api-notification-read": Case(make=_own_notification),
+    "api-push-subscription": Case(make=_own_push_subscription),
     "api-conversation-messages": Case(make=_own_conversation),
     "api-conversation-read": Case(make=_own_conversation),
     "api-message": Case(make=_own_message),

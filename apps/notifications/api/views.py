@@ -1,13 +1,19 @@
+from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import permissions
+from rest_framework import permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api.pagination import PageNumberPagination
 from apps.core.api.params import parse_bool
 from apps.notifications import selectors, services
-from apps.notifications.api.serializers import NotificationSerializer
+from apps.notifications.api.serializers import (
+    NotificationSerializer,
+    PushSubscriptionCreateSerializer,
+    PushSubscriptionSerializer,
+    VapidPublicKeySerializer,
+)
 
 
 class NotificationListView(APIView):
@@ -32,3 +38,37 @@ class NotificationReadView(APIView):
     def post(self, request, pk: int):
         notification = services.mark_read(notification=selectors.notification_of(request.user, pk))
         return Response(NotificationSerializer(notification).data)
+
+
+class PushSubscriptionListView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=PushSubscriptionCreateSerializer, responses={201: PushSubscriptionSerializer})
+    def post(self, request):
+        """Register this browser for push messages (idempotent: the same endpoint again answers the same row)."""
+        data = PushSubscriptionCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        subscription = services.register_push_subscription(
+            user=request.user,
+            endpoint=data.validated_data["endpoint"],
+            p256dh=data.validated_data["keys"]["p256dh"],
+            auth=data.validated_data["keys"]["auth"],
+        )
+        return Response(PushSubscriptionSerializer(subscription).data, status=status.HTTP_201_CREATED)
+
+
+class PushSubscriptionDetailView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        services.delete_push_subscription(subscription=selectors.push_subscription_of(request.user, pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class VapidPublicKeyView(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses=VapidPublicKeySerializer)
+    def get(self, request):
+        return Response(VapidPublicKeySerializer({"public_key": settings.VAPID_PUBLIC_KEY or None}).data)

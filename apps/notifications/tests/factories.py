@@ -4,7 +4,7 @@ import factory
 from django.contrib.contenttypes.models import ContentType
 from factory.django import DjangoModelFactory
 
-from apps.notifications.models import Notification, NotificationTemplate, NotificationType
+from apps.notifications.models import Notification, NotificationTemplate, NotificationType, PushSubscription
 from apps.users.tests.factories import UserFactory
 
 
@@ -51,3 +51,15 @@ class NotificationFactory(DjangoModelFactory):
     object_id = factory.LazyAttribute(lambda o: o.target.pk if o.target else None)
     dedupe_key = None
     data = factory.LazyFunction(dict)
+
+
+class PushSubscriptionFactory(DjangoModelFactory):
+    """A browser's push subscription (the keys are placeholders: nothing is encrypted for them here)."""
+
+    class Meta:
+        model = PushSubscription
+
+    user = factory.SubFactory(UserFactory)
+    endpoint = factory.Sequence(lambda n: f"https://push.example.net/send/{n}")
+    p256dh = "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM"
+    auth = "tBHItJI5svbpez7KI4CCXg"

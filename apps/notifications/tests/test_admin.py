@@ -9,9 +9,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_template_pages_open_and_staff_add_one(admin_client):
-    template = NotificationTemplate.objects.create(
-        name=NotificationType.BOOKING_CONFIRMED, subject="Booked", email_template="See you {{ name }}"
-    )
+    template = NotificationTemplate.objects.get(name=NotificationType.BOOKING_CONFIRMED)  # seeded by migration
 
     assert admin_client.get(admin_url(NotificationTemplate, "changelist")).status_code == 200
     assert admin_client.get(admin_url(NotificationTemplate, "change", template.pk)).status_code == 200
@@ -19,15 +17,33 @@ def test_template_pages_open_and_staff_add_one(admin_client):
     response = admin_client.post(
         admin_url(NotificationTemplate, "add"),
         {
-            "name": NotificationType.PAYOUT_SENT,
-            "subject": "Money on its way",
+            "name": "HOLIDAY_HOURS",
+            "subject": "Holiday hours",
             "email_template": "We sent {{ amount }}.",
             "variables": "{}",
             "is_active": "on",
         },
     )
     assert response.status_code == 302
-    assert NotificationTemplate.objects.filter(name=NotificationType.PAYOUT_SENT).exists()
+    assert NotificationTemplate.objects.filter(name="HOLIDAY_HOURS").exists()
+
+
+def test_a_template_that_does_not_compile_is_refused(admin_client):
+    template = NotificationTemplate.objects.get(name=NotificationType.PAYOUT_SENT)
+    response = admin_client.post(
+        admin_url(NotificationTemplate, "change", template.pk),
+        {
+            "name": template.name,
+            "subject": "Paid {% if amount %}",
+            "email_template": template.email_template,
+            "variables": "{}",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert "does not compile" in response.content.decode()
+    template.refresh_from_db()
+    assert template.subject.startswith("Your payout")
 
 
 def test_notification_pages_open_read_only(admin_client):

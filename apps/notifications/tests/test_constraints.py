@@ -1,10 +1,17 @@
-"""The database itself refuses a notification that must exist once being made twice, and duplicate templates."""
+"""The database itself refuses a notification that must exist once being made twice, a second unread notification
+about one conversation, duplicate templates and a push endpoint registered twice."""
 
 import pytest
+from django.utils import timezone
 
 from apps.core.tests.factories import rejected_by
-from apps.notifications.models import Notification, NotificationTemplate
-from apps.notifications.tests.factories import NotificationFactory, NotificationTemplateFactory
+from apps.messaging.tests.factories import ConversationFactory
+from apps.notifications.models import Notification, NotificationTemplate, NotificationType
+from apps.notifications.tests.factories import (
+    NotificationFactory,
+    NotificationTemplateFactory,
+    PushSubscriptionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -35,3 +42,30 @@ def test_a_negative_attempt_count_or_object_id_is_rejected(field, constraint):
     notification = NotificationFactory()
     with rejected_by(constraint):
         Notification.objects.filter(pk=notification.pk).update(**{field: -1})
+
+
+def test_a_second_unread_message_notification_about_one_conversation_is_rejected():
+    conversation = ConversationFactory()
+    first = NotificationFactory(notification_type=NotificationType.MESSAGE_RECEIVED, target=conversation)
+    with rejected_by("notifications_one_unread_per_conversation"):
+        NotificationFactory(
+            recipient=first.recipient, notification_type=NotificationType.MESSAGE_RECEIVED, target=conversation
+        )
+
+
+def test_once_read_or_for_someone_else_or_of_another_type_more_notifications_are_accepted():
+    conversation = ConversationFactory()
+    first = NotificationFactory(notification_type=NotificationType.MESSAGE_RECEIVED, target=conversation)
+    NotificationFactory(notification_type=NotificationType.MESSAGE_RECEIVED, target=conversation)  # another person
+    NotificationFactory(recipient=first.recipient, target=conversation)  # another type
+    Notification.objects.filter(pk=first.pk).update(read_at=timezone.now())
+    NotificationFactory(
+        recipient=first.recipient, notification_type=NotificationType.MESSAGE_RECEIVED, target=conversation
+    )
+    assert Notification.objects.count() == 4
+
+
+def test_one_push_endpoint_is_registered_once():
+    subscription = PushSubscriptionFactory()
+    with rejected_by("push_subscriptions_endpoint_key"):
+        PushSubscriptionFactory(endpoint=subscription.endpoint)

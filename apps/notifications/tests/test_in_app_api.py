@@ -21,7 +21,9 @@ def test_booking_events_notify_both_sides_once_and_can_be_marked_read(
     assert mine["count"] == 1 and mine["unread_count"] == 1
     assert mine["results"][0]["notification_type"] == "BOOKING_CONFIRMED"
     theirs = client_for(host).get("/api/v1/notifications?unread=true").json()
-    assert theirs["count"] == 1 and theirs["results"][0]["title"].startswith("New booking")
+    assert theirs["count"] == 2  # the instant booking, and its payment captured
+    assert {result["notification_type"] for result in theirs["results"]} == {"BOOKING_CONFIRMED", "PAYMENT_RECEIVED"}
+    assert any(result["title"].startswith("New booking") for result in theirs["results"])
     notification_id = mine["results"][0]["id"]
     read = client_for(guest).post(f"/api/v1/notifications/{notification_id}/read")
     assert read.status_code == 200 and read.json()["is_read"] is True

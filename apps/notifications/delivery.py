@@ -1,0 +1,225 @@
+"""Delivering a notification over its channels (email, SMS, push), safely repeatable.
+
+A delivery may run twice (a retry, a task queued again after a lost one, a worker that died after sending and was
+given the task again), so it never sends a channel twice:
+- each channel is attempted inside its own transaction holding the notification's row lock (`SELECT ... FOR
+  UPDATE`), and only when its status says it is not sent yet; its success is committed right after the provider
+  takes the message. A second run waits for the lock and then finds the channel sent.
+- every message carries a key derived from the notification (`Message-ID: <notification-{id}@domain>`,
+  `notification-{id}-sms`, `notification-{id}-push-{subscription}`), and the local outbox gateways write one file
+  per key, so even a crash between sending and committing leaves one file.
+
+A channel the provider refuses is marked failed and the delivery is retried with exponential backoff; the retry
+re-attempts only the channels not yet sent. After `MAX_ATTEMPTS` the notification is FAILED (and kept, for staff
+to resend from the admin). A channel with nowhere to go (no phone number, no push subscription) is skipped.
+"""
+
+import logging
+from dataclasses import dataclass
+from email.utils import parseaddr
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.utils import timezone
+
+from apps.core.push import PushDeliveryError, PushSubscriptionGone, PushSubscriptionInfo, send_push
+from apps.core.sms import SmsDeliveryError, send_sms
+from apps.notifications.models import Notification
+from apps.notifications.rendering import email_html
+
+logger = logging.getLogger(__name__)
+
+CHANNELS = ("email", "sms", "push")
+MAX_ATTEMPTS = 6  # the first attempt and five retries, about 12 minutes in all
+RETRY_BASE_SECONDS = 30
+RETRY_MAX_SECONDS = 300
+Status = Notification.Status
+ChannelStatus = Notification.ChannelStatus
+NOT_SENT_YET = (ChannelStatus.PENDING, ChannelStatus.FAILED)
+
+
+class ChannelFailed(Exception):
+    """The provider did not take the message this time; the delivery retries the channel."""
+
+
+class ChannelSkipped(Exception):
+    """There is nowhere to send this channel's message; nothing to retry."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    retry_in_seconds: int | None = None  # when to try again; None when the delivery is finished
+
+
+def retry_delay(attempts: int) -> int:
+    """Seconds to wait after the `attempts`-th failed attempt: 30, 60, 120, 240, then 300 at most."""
+    return min(RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), RETRY_MAX_SECONDS)
+
+
+def message_id(notification: Notification) -> str:
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "parkinginapinch.example"
+    return f"<notification-{notification.pk}@{domain}>"
+
+
+# --- Channels -----------------------------------------------------------------------------------------------------
+
+
+def _send_email(notification: Notification) -> dict[str, Any]:
+    recipient = notification.recipient
+    if recipient.is_deleted or not recipient.email:
+        raise ChannelSkipped("no email address")
+    body = notification.email_body or notification.message
+    email = EmailMultiAlternatives(
+        subject=notification.title,
+        body=body,
+        to=[recipient.email],
+        headers={"Message-ID": message_id(notification)},
+    )
+    email.attach_alternative(
+        email_html(title=notification.title, body=body, url=notification.data.get("url", "")), "text/html"
+    )
+    try:
+        email.send()
+    except Exception as error:
+        # Email backends raise what their transport raises (smtplib, sockets, anymail's ESP errors): every one
+        # is this attempt failing, to retry, never a crash of the delivery.
+        raise ChannelFailed(f"{type(error).__name__}: {error}") from error
+    return {"message_id": message_id(notification)}
+
+
+def _send_sms(notification: Notification) -> dict[str, Any]:
+    recipient = notification.recipient
+    if not (recipient.phone_number and recipient.is_phone_verified) or recipient.is_deleted:
+        raise ChannelSkipped("no verified phone number")
+    try:
+        receipt = send_sms(
+            to=recipient.phone_number,
+            body=notification.sms_body or notification.message,
+            idempotency_key=f"notification-{notification.pk}-sms",
+        )
+    except SmsDeliveryError as error:
+        raise ChannelFailed(str(error)) from error
+    return {"provider": receipt.provider, "message_id": receipt.message_id}
+
+
+def _send_push(notification: Notification) -> dict[str, Any]:
+    """One message per subscription of the recipient; each subscription reached is recorded at once, so a retry
+    only tries the others. A subscription the push service no longer knows is deleted."""
+    done: dict[str, Any] = dict(notification.receipts.get("push", {}))
+    payload = {
+        "title": notification.title,
+        "body": notification.message,
+        "url": notification.data.get("url", ""),
+        "tag": f"notification-{notification.pk}",
+        "notification_id": notification.pk,
+        "notification_type": notification.notification_type,
+    }
+    failure: PushDeliveryError | None = None
+    for subscription in notification.recipient.push_subscriptions.all():
+        key = str(subscription.pk)
+        if key in done:
+            continue
+        try:
+            receipt = send_push(
+                subscription=PushSubscriptionInfo(
+                    endpoint=subscription.endpoint, p256dh=subscription.p256dh, auth=subscription.auth
+                ),
+                payload=payload,
+                idempotency_key=f"notification-{notification.pk}-push-{subscription.pk}",
+            )
+        except PushSubscriptionGone:
+            logger.info("Push subscription %s is gone; forgetting it", subscription.pk)
+            subscription.delete()
+            continue
+        except PushDeliveryError as error:
+            failure = error
+            continue
+        done[key] = {"provider": receipt.provider, "message_id": receipt.message_id}
+    notification.receipts = {**notification.receipts, "push": done}
+    if failure is not None:
+        raise ChannelFailed(str(failure)) from failure
+    if not done:
+        raise ChannelSkipped("no push subscription")
+    return done
+
+
+SENDERS = {"email": _send_email, "sms": _send_sms, "push": _send_push}
+
+
+# --- The delivery -------------------------------------------------------------------------------------------------
+
+
+def _locked(notification_id: int) -> Notification | None:
+    return (
+        Notification.objects.select_for_update(of=("self",))
+        .select_related("recipient")
+        .filter(pk=notification_id)
+        .first()
+    )
+
+
+def _start(notification_id: int) -> list[str]:
+    """Count the attempt and name the channels still to send; none when there is nothing to deliver (the
+    notification is gone, or an earlier run finished it)."""
+    with transaction.atomic():
+        notification = _locked(notification_id)
+        if notification is None or notification.status != Status.PENDING:
+            return []
+        notification.attempts += 1
+        notification.last_attempt_at = timezone.now()
+        notification.save(update_fields=["attempts", "last_attempt_at"])
+    return [channel for channel in CHANNELS if getattr(notification, f"{channel}_status") in NOT_SENT_YET]
+
+
+def _deliver_channel(notification_id: int, channel: str) -> None:
+    with transaction.atomic():
+        notification = _locked(notification_id)
+        field = f"{channel}_status"
+        if notification is None or notification.status != Status.PENDING:
+            return
+        if getattr(notification, field) not in NOT_SENT_YET:
+            return
+        try:
+            receipt = SENDERS[channel](notification)
+        except ChannelSkipped as reason:
+            setattr(notification, field, ChannelStatus.SKIPPED)
+            notification.receipts = {**notification.receipts, channel: {"skipped": str(reason)}}
+        except ChannelFailed as error:
+            setattr(notification, field, ChannelStatus.FAILED)
+            notification.last_error = f"{channel} (attempt {notification.attempts}): {error}"[:2000]
+            logger.warning("Notification %s: %s", notification_id, notification.last_error)
+        else:
+            setattr(notification, field, ChannelStatus.SENT)
+            notification.receipts = {**notification.receipts, channel: receipt}
+        notification.save(update_fields=[field, "receipts", "last_error"])
+
+
+def _finish(notification_id: int) -> Outcome:
+    with transaction.atomic():
+        notification = _locked(notification_id)
+        if notification is None:
+            return Outcome(status="gone")
+        if notification.status != Status.PENDING:
+            return Outcome(status=notification.status)
+        statuses = [getattr(notification, f"{channel}_status") for channel in CHANNELS]
+        if any(status in NOT_SENT_YET for status in statuses):
+            if notification.attempts < MAX_ATTEMPTS:
+                return Outcome(status=notification.status, retry_in_seconds=retry_delay(notification.attempts))
+            notification.status = Status.FAILED
+            notification.save(update_fields=["status"])
+            logger.error("Notification %s failed after %d attempts", notification_id, notification.attempts)
+            return Outcome(status=notification.status)
+        notification.status = Status.READ if notification.read_at else Status.SENT
+        notification.sent_at = timezone.now()
+        notification.save(update_fields=["status", "sent_at"])
+        return Outcome(status=notification.status)
+
+
+def deliver(*, notification_id: int) -> Outcome:
+    """One delivery attempt: send every channel not sent yet, then say whether and when to try again."""
+    for channel in _start(notification_id):
+        _deliver_channel(notification_id, channel)
+    return _finish(notification_id)
