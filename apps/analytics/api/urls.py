@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401  (views are added here)
+from django.urls import path
 
-urlpatterns: list = []
+from apps.analytics.api import views
+
+urlpatterns = [
+    path("host/analytics", views.HostAnalyticsView.as_view(), name="api-host-analytics"),
+]
