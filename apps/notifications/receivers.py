@@ -115,7 +115,7 @@ def notify_host_of_payout(sender, payout, **kwargs) -> None:
             "amount": format_money(payout.amount, payout.currency),
             "booking_count": payout.items.count(),
             "period": period,
-            "url": contexts.page_url("earnings"),
+            "url": contexts.page_url("host_earnings"),
         },
         target=payout,
         data={"payout": payout.pk},
