@@ -7,6 +7,7 @@ bookings names the operations it needs here and `payments` registers the impleme
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol
@@ -33,12 +34,46 @@ class BookingPayments(Protocol):
     def refund(self, *, booking: Booking, amount: Decimal) -> None: ...
 
 
+@dataclass(frozen=True)
+class PaymentChoice:
+    """A way to pay offered when booking; `value` is what `create_booking(payment_method=...)` accepts."""
+
+    value: str
+    label: str
+    is_default: bool = False
+
+
+@dataclass(frozen=True)
+class CheckoutChoices:
+    saved_cards: list[PaymentChoice]
+    # The offline sandbox's test cards. A real provider offers none: a new card needs its own card form
+    # (Stripe.js), which the server-rendered pages do not load.
+    test_cards: list[PaymentChoice]
+
+
+class Checkout(Protocol):
+    def choices_for(self, *, guest) -> CheckoutChoices:
+        """The guest's saved cards (the default first) and the test cards the configured gateway accepts."""
+
+
 _implementation: BookingPayments | None = None
+_checkout: Checkout | None = None
 
 
 def register(implementation: BookingPayments) -> None:
     global _implementation
     _implementation = implementation
+
+
+def register_checkout(implementation: Checkout) -> None:
+    global _checkout
+    _checkout = implementation
+
+
+def checkout() -> Checkout:
+    if _checkout is None:
+        raise RuntimeError("No checkout implementation registered; is apps.payments installed?")
+    return _checkout
 
 
 def payments() -> BookingPayments:
