@@ -5,14 +5,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from apps.bookings import availability, pricing
 from apps.bookings.availability import Schedule
 from apps.bookings.models import Booking
 from apps.core.errors import NotFound
-from apps.listings.models import AvailabilityException, AvailabilityRule, Listing, ListingSpace
+from apps.listings.models import AvailabilityException, AvailabilityRule, Listing, ListingPhoto, ListingSpace
 
 # Local dates can differ from UTC dates by up to a day either side.
 DATE_MARGIN = timedelta(days=2)
@@ -115,3 +115,39 @@ def booking_for_party(booking_code, user) -> Booking:
     if booking is None:
         raise NotFound("No such booking.")
     return booking
+
+
+# The tabs of a guest's own bookings. Upcoming: requests and confirmed stays not over yet, and every stay checked in
+# but not out; past: completed, no-shows, and requests or stays whose end went by; cancelled: the rest.
+GUEST_TABS = ("upcoming", "past", "cancelled")
+_NOT_STARTED = (Booking.Status.PENDING, Booking.Status.CONFIRMED)
+
+
+def guest_bookings(guest, *, tab: str, now: datetime | None = None) -> QuerySet[Booking]:
+    """One tab of the guest's bookings with their listing and its photos, in a fixed number of queries: the
+    upcoming ones soonest first, the others most recent first."""
+    now = now or timezone.now()
+    bookings = Booking.objects.filter(guest=guest).select_related("listing")
+    bookings = bookings.prefetch_related(
+        Prefetch("listing__photos", queryset=ListingPhoto.objects.order_by("display_order", "uploaded_at"))
+    )
+    if tab == "upcoming":
+        current = Q(status__in=_NOT_STARTED, end_datetime__gt=now) | Q(status=Booking.Status.IN_PROGRESS)
+        return bookings.filter(current).order_by("start_datetime", "id")
+    if tab == "past":
+        over = Q(status__in=(Booking.Status.COMPLETED, Booking.Status.NO_SHOW))
+        over |= Q(status__in=_NOT_STARTED, end_datetime__lte=now)
+        return bookings.filter(over).order_by("-start_datetime", "-id")
+    if tab == "cancelled":
+        return bookings.filter(status=Booking.Status.CANCELLED).order_by("-start_datetime", "-id")
+    raise ValueError(f"Unknown tab {tab!r}; one of {GUEST_TABS}")
+
+
+def last_vehicle_of(guest) -> dict[str, str] | None:
+    """The vehicle of the guest's most recent booking, to fill in the next one."""
+    return (
+        Booking.objects.filter(guest=guest)
+        .order_by("-created_at", "-id")
+        .values("vehicle_make", "vehicle_model", "vehicle_color", "vehicle_license_plate", "vehicle_state")
+        .first()
+    )

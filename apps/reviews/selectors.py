@@ -26,3 +26,26 @@ def review_visible_to(review_id: int, user) -> Review:
     if review is None:
         raise NotFound("No such review.")
     return review
+
+
+def review_by(booking_id: int, reviewer) -> Review | None:
+    """What `reviewer` wrote about the booking, if anything (there is at most one)."""
+    return Review.objects.filter(booking_id=booking_id, reviewer=reviewer).first()
+
+
+def reviews_about(user) -> QuerySet[Review]:
+    """The published reviews of `user` (as a host or as a guest), newest first, each with its author and place."""
+    return (
+        Review.objects.filter(reviewee=user, is_published=True)
+        .select_related("reviewer", "listing", "booking")
+        .order_by("-published_at", "-id")
+    )
+
+
+def reviews_by(user) -> QuerySet[Review]:
+    """The reviews `user` wrote, published or still waiting for the other side, newest first."""
+    return (
+        Review.objects.filter(reviewer=user)
+        .select_related("reviewee", "listing", "booking")
+        .order_by("-created_at", "-id")
+    )
