@@ -16,14 +16,15 @@ result then carries the price of the window.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.contrib.gis.geos import LineString, Point, Polygon
 from django.contrib.postgres.fields import RangeBoundary
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
-from django.db.models import BooleanField, Exists, F, FloatField, Func, OuterRef, QuerySet, Value
+from django.db.models import Avg, BooleanField, Exists, F, FloatField, Func, OuterRef, QuerySet, Value
 
 from apps.bookings import selectors as booking_selectors
 from apps.bookings.availability import Unavailable
@@ -31,6 +32,7 @@ from apps.bookings.models import Booking, TsTzRange
 from apps.bookings.pricing import NotPriceable, Quote
 from apps.listings.models import VEHICLE_SIZE_ORDER, Listing, ListingSpace
 from apps.listings.selectors import public_listings, with_detail
+from apps.reviews.selectors import published_listing_reviews
 
 SORTS = ("distance", "price", "rating", "relevance")
 # With a window, at most this many nearest/best candidates are checked against their schedules.
@@ -232,3 +234,79 @@ def search_listings(params: SearchParams, *, offset: int, limit: int) -> SearchR
         for candidate, quote in page
     ]
     return SearchResult(count=len(bookable), hits=hits)
+
+
+# --- A listing's month at a glance ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    day: date
+    status: str  # "free" (bookable all day) | "partial" (some free time) | "closed" (none) | "past"
+    free_hours: float
+
+
+@dataclass(frozen=True)
+class MonthCalendar:
+    first_day: date
+    time_zone: str
+    days: list[CalendarDay]
+
+    @property
+    def weeks(self) -> list[list[CalendarDay | None]]:
+        """The days in rows Monday to Sunday, padded with None before the 1st and after the last day."""
+        cells: list[CalendarDay | None] = [None] * self.first_day.weekday() + list(self.days)
+        cells += [None] * (-len(cells) % 7)
+        return [cells[index : index + 7] for index in range(0, len(cells), 7)]
+
+
+def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=zone).astimezone(UTC)
+
+
+def month_calendar(listing: Listing, first_day: date, *, now: datetime) -> MonthCalendar:
+    """Each local day of the month starting at `first_day`, by how much of it is free to book from `now` on.
+
+    Free time is what the availability module's calendar intervals call free (open, a space free, under any cap),
+    loaded with one schedule for the month: a fixed number of queries."""
+    zone = ZoneInfo(listing.time_zone)
+    first_day = first_day.replace(day=1)
+    next_month = (first_day + timedelta(days=32)).replace(day=1)
+    month_start, month_end = _local_midnight(first_day, zone), _local_midnight(next_month, zone)
+    free = []
+    if month_end > now:
+        window_start = max(month_start, now)
+        intervals = booking_selectors.availability_intervals(listing, window_start, month_end)
+        free = [(interval.start, interval.end) for interval in intervals if interval.status == "free"]
+    days = []
+    day = first_day
+    while day < next_month:
+        day_start, day_end = _local_midnight(day, zone), _local_midnight(day + timedelta(days=1), zone)
+        if day_end <= now:
+            days.append(CalendarDay(day, "past", 0.0))
+        else:
+            bookable_from = max(day_start, now)
+            seconds = sum(
+                max((min(end, day_end) - max(start, bookable_from)).total_seconds(), 0) for start, end in free
+            )
+            whole = (day_end - bookable_from).total_seconds()
+            status = "free" if seconds >= whole else "partial" if seconds > 0 else "closed"
+            days.append(CalendarDay(day, status, round(seconds / 3600, 1)))
+        day += timedelta(days=1)
+    return MonthCalendar(first_day=first_day, time_zone=listing.time_zone, days=days)
+
+
+REVIEW_ASPECTS = (
+    ("location_rating", "Location"),
+    ("value_rating", "Value"),
+    ("cleanliness_rating", "Cleanliness"),
+    ("communication_rating", "Communication"),
+)
+
+
+def review_aspects(listing_id: int) -> list[tuple[str, float]]:
+    """The average of each sub-rating over the listing's published reviews (those rated at least once): one query."""
+    averages = (
+        published_listing_reviews(listing_id).order_by().aggregate(**{name: Avg(name) for name, _ in REVIEW_ASPECTS})
+    )
+    return [(label, float(averages[name])) for name, label in REVIEW_ASPECTS if averages[name] is not None]
