@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401  (views are added here)
+from django.urls import path
 
-urlpatterns: list = []
+from apps.analytics.web import views
+
+urlpatterns = [
+    path("", views.dashboard, name="host_dashboard"),
+]
