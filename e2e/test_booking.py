@@ -81,6 +81,11 @@ def test_a_driver_books_with_the_sandbox_card_and_gets_the_pass_with_a_qr_code(p
     box = page.locator(".pass svg.qr").bounding_box()
     assert box["width"] >= 200  # big enough to scan from a phone held up to a camera
     shot(page, "booking-pass-laptop")
+    page.emulate_media(media="print")  # printable: the pass alone, with the access details when due
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.locator(".pass svg.qr")).to_be_visible()
+    shot(page, "booking-pass-print")
+    page.emulate_media(media="screen")
 
     # The same pass on the driver's phone.
     phone = another_page(width=360, height=740)
