@@ -91,7 +91,27 @@ def _charts(report: selectors.Report, periods: list, period: str) -> list[dict]:
     totals = report.totals
     occupancy = totals.occupancy
     common = {"periods": periods, "period": period}
+    # Earnings and occupancy first: what a host looks for first.
     return [
+        _chart(
+            key="earnings",
+            title="Earnings",
+            values=[p.earnings for p in periods],
+            total=f"{_money(totals.earnings)} in all",
+            format_value=_money,
+            format_tick=_money_tick,
+            **common,
+        ),
+        _chart(
+            key="occupancy",
+            title="Occupancy",
+            values=[p.occupancy * 100 if p.occupancy is not None else None for p in periods],
+            total=f"{occupancy * 100:.0f}% over the whole range" if occupancy is not None else "never open",
+            format_value=_percent,
+            format_tick=lambda value: f"{value:.0f}%",
+            maximum=100,
+            **common,
+        ),
         _chart(
             key="views",
             title="Views",
@@ -120,25 +140,6 @@ def _charts(report: selectors.Report, periods: list, period: str) -> list[dict]:
             format_value=_count,
             format_tick=_count_tick,
             whole=True,
-            **common,
-        ),
-        _chart(
-            key="occupancy",
-            title="Occupancy",
-            values=[p.occupancy * 100 if p.occupancy is not None else None for p in periods],
-            total=f"{occupancy * 100:.0f}% over the whole range" if occupancy is not None else "never open",
-            format_value=_percent,
-            format_tick=lambda value: f"{value:.0f}%",
-            maximum=100,
-            **common,
-        ),
-        _chart(
-            key="earnings",
-            title="Earnings",
-            values=[p.earnings for p in periods],
-            total=f"{_money(totals.earnings)} in all",
-            format_value=_money,
-            format_tick=_money_tick,
             **common,
         ),
     ]

@@ -17,6 +17,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+from django.utils.timesince import timeuntil
 from django.views.decorators.http import require_POST
 
 from apps.bookings import selectors, services
@@ -62,6 +63,8 @@ def _decorate(booking: Booking, *, now: datetime) -> Booking:
     if booking.status == Status.PENDING:
         booking.expires_at = booking.created_at + services.PENDING_LIFETIME
         booking.is_overdue = booking.expires_at <= now
+        booking.expires_in = timeuntil(booking.expires_at, now, depth=1)
+    booking.starts_in = timeuntil(booking.start_datetime, now, depth=1)
     booking.can_mark_no_show = booking.status == Status.CONFIRMED and now >= (
         booking.start_datetime + services.NO_SHOW_GRACE
     )
