@@ -66,6 +66,7 @@ def test_seeker_searches_a_zip_moves_the_map_and_opens_a_listing(page):
     _offline_tiles(page)
 
     page.goto("/")
+    shot(page, "home-laptop")
     page.get_by_label("Where to?").fill("78701")
     page.get_by_label("Arrival").fill(arrival)
     page.get_by_label("Departure").fill(departure)
@@ -91,6 +92,8 @@ def test_seeker_searches_a_zip_moves_the_map_and_opens_a_listing(page):
     page.get_by_role("group", name="Type of space").get_by_text("Garage").click()
     expect(page.locator(".result-card")).to_have_count(1)
     expect(page).to_have_url(re.compile(r"spot_type=GARAGE"))
+    expect(page.locator("#filter-count")).to_have_text(re.compile("1"))
+    shot(page, "search-laptop-filters")
     page.get_by_role("group", name="Type of space").get_by_text("Garage").click()
     expect(page.locator(".result-card")).to_have_count(4)
 
@@ -112,6 +115,8 @@ def test_seeker_searches_a_zip_moves_the_map_and_opens_a_listing(page):
     book = page.get_by_role("link", name=re.compile(r"^Book"))
     expect(book).to_have_attribute("href", re.compile(rf"/bookings/new/\?listing={near[0].pk}&start="))
     expect(page.locator(".review")).to_contain_text("Easy to find")
+    back = page.get_by_role("link", name="← Back to search")
+    expect(back).to_have_attribute("href", re.compile(r"^/search/\?.*bbox="))  # the very search, map area and all
 
     # Changing the departure updates the price live: five hours cost more than the day rate, so a day is billed.
     page.get_by_label("Departure").fill(departure.replace("T12:00", "T14:00"))
@@ -125,6 +130,13 @@ def test_search_and_listing_on_a_phone(phone):
     near, _ = _austin_listings()
     arrival, departure = _window()
     _offline_tiles(phone)
+
+    phone.goto("/")
+    shot(phone, "home-phone")
+    phone.get_by_label("Where to?").fill("Atlantis")
+    phone.get_by_role("button", name="Search").click()
+    expect(phone.locator("#error-where")).to_contain_text("find “Atlantis”")
+    shot(phone, "search-phone-not-found")
 
     phone.goto(f"/search/?where=78701&start={arrival}&end={departure}")
     expect(phone.locator(".result-card")).to_have_count(3)

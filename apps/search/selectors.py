@@ -242,7 +242,9 @@ def search_listings(params: SearchParams, *, offset: int, limit: int) -> SearchR
 @dataclass(frozen=True)
 class CalendarDay:
     day: date
-    status: str  # "free" (bookable all day) | "partial" (some free time) | "closed" (none) | "past"
+    # "free": open and nothing of it taken; "partial": some open time free, some taken; "closed": no free time
+    # (closed, or every space taken); "past".
+    status: str
     free_hours: float
 
 
@@ -264,20 +266,25 @@ def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=zone).astimezone(UTC)
 
 
-def month_calendar(listing: Listing, first_day: date, *, now: datetime) -> MonthCalendar:
-    """Each local day of the month starting at `first_day`, by how much of it is free to book from `now` on.
+def _seconds_within(spans: list[tuple[datetime, datetime]], start: datetime, end: datetime) -> float:
+    return sum(max((min(span_end, end) - max(span_start, start)).total_seconds(), 0) for span_start, span_end in spans)
 
-    Free time is what the availability module's calendar intervals call free (open, a space free, under any cap),
-    loaded with one schedule for the month: a fixed number of queries."""
+
+def month_calendar(listing: Listing, first_day: date, *, now: datetime) -> MonthCalendar:
+    """Each local day of the month starting at `first_day`, by how much of its open time is free from `now` on.
+
+    Open time is what the availability module's calendar intervals call free or busy (busy: open but every space,
+    or the cap, taken); one schedule is loaded for the whole month, so a fixed number of queries."""
     zone = ZoneInfo(listing.time_zone)
     first_day = first_day.replace(day=1)
     next_month = (first_day + timedelta(days=32)).replace(day=1)
     month_start, month_end = _local_midnight(first_day, zone), _local_midnight(next_month, zone)
-    free = []
+    free: list[tuple[datetime, datetime]] = []
+    busy: list[tuple[datetime, datetime]] = []
     if month_end > now:
-        window_start = max(month_start, now)
-        intervals = booking_selectors.availability_intervals(listing, window_start, month_end)
-        free = [(interval.start, interval.end) for interval in intervals if interval.status == "free"]
+        for interval in booking_selectors.availability_intervals(listing, max(month_start, now), month_end):
+            if interval.status in ("free", "busy"):
+                (free if interval.status == "free" else busy).append((interval.start, interval.end))
     days = []
     day = first_day
     while day < next_month:
@@ -285,13 +292,10 @@ def month_calendar(listing: Listing, first_day: date, *, now: datetime) -> Month
         if day_end <= now:
             days.append(CalendarDay(day, "past", 0.0))
         else:
-            bookable_from = max(day_start, now)
-            seconds = sum(
-                max((min(end, day_end) - max(start, bookable_from)).total_seconds(), 0) for start, end in free
-            )
-            whole = (day_end - bookable_from).total_seconds()
-            status = "free" if seconds >= whole else "partial" if seconds > 0 else "closed"
-            days.append(CalendarDay(day, status, round(seconds / 3600, 1)))
+            start = max(day_start, now)
+            free_seconds, busy_seconds = _seconds_within(free, start, day_end), _seconds_within(busy, start, day_end)
+            status = "closed" if not free_seconds else "partial" if busy_seconds else "free"
+            days.append(CalendarDay(day, status, round(free_seconds / 3600, 1)))
         day += timedelta(days=1)
     return MonthCalendar(first_day=first_day, time_zone=listing.time_zone, days=days)
 

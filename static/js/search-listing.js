@@ -12,6 +12,15 @@
     }
   });
 
+  // "Back to search" returns to the very search (filters, map area, page) when that is where the person came from.
+  var back = document.querySelector("[data-back]");
+  if (back && document.referrer) {
+    var from = new URL(document.referrer);
+    if (from.origin === window.location.origin && from.pathname === back.dataset.back) {
+      back.href = from.pathname + from.search;
+    }
+  }
+
   var mapElement = document.getElementById("listing-map");
   var configElement = document.getElementById("map-config");
   var dataElement = document.getElementById("listing-data");

@@ -161,7 +161,11 @@
       var key = String(item.id);
       marker.on("add", function () {
         var element = marker.getElement();
-        if (element) element.dataset.listingId = key;
+        if (!element) return;
+        element.dataset.listingId = key;
+        element.addEventListener("focus", function () {
+          highlight(key, { scroll: true });
+        });
       });
       markerLayer.addLayer(marker);
       markers.set(key, marker);

@@ -2,7 +2,7 @@
 
 import json
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,7 @@ from apps.listings.geocoding.zipcodes import ZipCentroidGeocoder
 from apps.listings.signals import listing_viewed
 from apps.listings.tests.factories import AvailabilityExceptionFactory, ListingPhotoFactory
 from apps.reviews.tests.factories import ReviewFactory
+from apps.search.selectors import month_calendar
 from apps.search.web.places import address_from_text
 
 pytestmark = pytest.mark.django_db
@@ -435,7 +436,8 @@ def test_too_short_a_window_gives_the_listings_minimum(client, make_listing):
 
 
 def test_calendar_shows_free_partly_available_and_closed_days(client, make_listing):
-    listing = make_listing()
+    # Open 06:00-22:00: a day with all of that free is free, not "partly available".
+    listing = make_listing(available_start_time=time(6, 0), available_end_time=time(22, 0))
     today = timezone.now().astimezone(AUSTIN).date()
     month = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
     AvailabilityExceptionFactory(listing=listing, exception_date=month.replace(day=10))
@@ -448,7 +450,7 @@ def test_calendar_shows_free_partly_available_and_closed_days(client, make_listi
     html = response.content.decode()
     assert response.status_code == 200
     assert month.strftime("%B %Y") in html
-    cells = re.findall(r'<td class="day (\w+)"><span class="num">(\d+)</span>', html)
+    cells = re.findall(r'<td class="day (\w+)"[^>]*><span class="num">(\d+)</span>', html)
     by_day = {int(day): status for status, day in cells}
     assert len(by_day) == (month.replace(day=28) + timedelta(days=4)).replace(day=1).toordinal() - month.toordinal()
     assert by_day[10] == "closed"
@@ -514,3 +516,25 @@ def test_listing_page_queries_do_not_grow_with_photos_and_reviews(client, make_l
     assert _detail_queries(client, url) == few
     with django_assert_max_num_queries(16):
         client.get(url)
+
+
+def test_month_calendar_marks_past_days_closed_weekdays_and_full_days(make_listing):
+    listing = make_listing(available_days=[0, 1, 2, 3, 4])  # weekdays only
+    first = date(2031, 3, 1)  # a month with a daylight-saving change in Austin (March 9)
+    BookingFactory(
+        listing=listing,
+        start_datetime=datetime(2031, 3, 12, 0, 0, tzinfo=AUSTIN),
+        end_datetime=datetime(2031, 3, 13, 0, 0, tzinfo=AUSTIN),
+    )
+    now = datetime(2031, 3, 4, 12, 0, tzinfo=AUSTIN)
+    calendar = month_calendar(listing, first, now=now)
+    by_day = {entry.day.day: entry for entry in calendar.days}
+    assert len(calendar.days) == 31
+    assert by_day[3].status == "past"
+    assert by_day[4].status == "free" and by_day[4].free_hours == 12.0  # from noon on
+    assert by_day[8].status == "closed"  # a Saturday
+    assert by_day[10].status == "free" and by_day[10].free_hours == 24.0  # the Monday after the clocks changed
+    assert by_day[12].status == "closed"  # booked all day: no free time
+    assert by_day[9].status == "closed"  # Sunday (the 23-hour day)
+    assert calendar.weeks[0][:5] == [None] * 5  # March 2031 starts on a Saturday
+    assert all(len(week) == 7 for week in calendar.weeks)

@@ -116,7 +116,7 @@ class SearchForm(WindowFormMixin, forms.Form):
         label="Where to?",
         required=False,
         max_length=200,
-        widget=forms.TextInput(attrs={"placeholder": "Address or ZIP code", "autocomplete": "off"}),
+        widget=forms.TextInput(attrs={"placeholder": "Address or ZIP", "autocomplete": "off"}),
     )
     lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
     lng = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
