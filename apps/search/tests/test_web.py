@@ -202,6 +202,13 @@ def test_results_are_paginated(client, make_listing):
     assert client.get("/search/", {"where": "78701", "page": "abc"}).status_code == 200
 
 
+def test_going_back_in_history_gets_the_whole_page(client, make_listing):
+    make_listing()
+    response = client.get("/search/", {"where": "78701"}, HTTP_HX_HISTORY_RESTORE_REQUEST="true", **HTMX)
+    assert response.status_code == 200
+    assert "<html" in response.content.decode() and 'id="search-map"' in response.content.decode()
+
+
 def test_no_place_yet_asks_where_to(client):
     response = client.get("/search/")
     assert response.status_code == 200
@@ -475,9 +482,12 @@ def test_hidden_and_unknown_listings_are_404_but_the_host_can_preview_their_own(
     assert client.get("/listings/999999/").status_code == 404
     assert client.get(f"/listings/{listing.pk}/quote/").status_code == 404
     client.force_login(host)
-    response = client.get(f"/listings/{listing.pk}/")
+    start, end = local_window()
+    response = client.get(f"/listings/{listing.pk}/", {"start": start, "end": end})
     assert response.status_code == 200
     assert "This is your listing" in response.content.decode()
+    assert "/bookings/new/" not in response.content.decode()  # no booking one's own space
+    assert "Message the host" not in response.content.decode()
 
 
 def test_a_view_is_recorded_for_visitors_but_not_for_the_host(client, make_listing, host):

@@ -277,3 +277,8 @@ class WindowForm(WindowFormMixin, forms.Form):
 
     start = LocalDateTimeField(label="Arrival", error_messages={"required": "Choose your arrival time."})
     end = LocalDateTimeField(label="Departure", error_messages={"required": "Choose your departure time."})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.widget.attrs["aria-describedby"] = f"quote-error-{name}"

@@ -302,24 +302,30 @@ def _local_today(listing: Listing) -> date:
     return timezone.now().astimezone(ZoneInfo(listing.time_zone)).date()
 
 
-def _calendar_month(listing: Listing, value: str | None) -> date | None:
-    """The first day of the `YYYY-MM` month asked for, this month when not asked, None when out of range."""
+def _months_ahead(listing: Listing, first_day: date) -> int:
     this_month = _local_today(listing).replace(day=1)
+    return (first_day.year - this_month.year) * 12 + first_day.month - this_month.month
+
+
+def _calendar_month(listing: Listing, value: str | date | None) -> date | None:
+    """The first day of the month asked for (`YYYY-MM`, or a day in it), this month when not asked, None when it is
+    malformed or outside this month to a year ahead."""
     if not value:
-        return this_month
-    try:
-        year, month = (int(part) for part in value.split("-"))
-        first_day = date(year, month, 1)
-    except ValueError:
-        return None
-    months_ahead = (first_day.year - this_month.year) * 12 + first_day.month - this_month.month
-    return first_day if 0 <= months_ahead <= CALENDAR_MONTHS_AHEAD else None
+        return _local_today(listing).replace(day=1)
+    if isinstance(value, date):
+        first_day = value.replace(day=1)
+    else:
+        try:
+            year, month = (int(part) for part in value.split("-"))
+            first_day = date(year, month, 1)
+        except ValueError:
+            return None
+    return first_day if 0 <= _months_ahead(listing, first_day) <= CALENDAR_MONTHS_AHEAD else None
 
 
 def _calendar_context(listing: Listing, first_day: date) -> dict:
     calendar: MonthCalendar = month_calendar(listing, first_day, now=timezone.now())
-    this_month = _local_today(listing).replace(day=1)
-    months_ahead = (first_day.year - this_month.year) * 12 + first_day.month - this_month.month
+    months_ahead = _months_ahead(listing, first_day)
     previous_month = (first_day - timedelta(days=1)).replace(day=1)
     next_month = (first_day + timedelta(days=32)).replace(day=1)
     return {
@@ -367,11 +373,10 @@ def listing_detail(request, pk: int):
     has_window = bool(request.GET.get("start") or request.GET.get("end"))
     window_form = WindowForm(request.GET if has_window else None)
     quote = _quote_context(listing, window_form) if has_window else {}
-    first_day = None
-    if request.GET.get("month"):
-        first_day = _calendar_month(listing, request.GET["month"])
-    if first_day is None and quote.get("quote"):
-        first_day = _calendar_month(listing, aware_to_local_text(quote["quote"].start, listing.time_zone)[:7])
+    # The calendar opens on the month asked for, else the month of the window, else this month.
+    first_day = _calendar_month(listing, request.GET.get("month"))
+    if "month" not in request.GET and quote.get("quote"):
+        first_day = _calendar_month(listing, quote["quote"].start.astimezone(ZoneInfo(listing.time_zone)).date())
     first_day = first_day or _calendar_month(listing, None)
     reviews = list(published_listing_reviews(listing.pk)[:REVIEWS_SHOWN])
     context = {
@@ -402,7 +407,8 @@ def listing_quote(request, pk: int):
     listing = visible_listing(pk, request.user)
     window_form = WindowForm(request.GET)
     quote = _quote_context(listing, window_form)
-    context = {"listing": listing, "window_form": window_form, **quote}
+    is_own = request.user.is_authenticated and listing.host_id == request.user.pk
+    context = {"listing": listing, "is_own": is_own, "window_form": window_form, **quote}
     response = render(request, "search/_quote.html", context, status=quote["quote_status"])
     if quote["quote_state"] != "invalid":  # a reload keeps the window
         window = window_form.cleaned_data
