@@ -261,7 +261,6 @@
   toggle.hidden = false;
   toggle.addEventListener("click", function () {
     var showingMap = split.classList.toggle("showing-map");
-    toggle.setAttribute("aria-pressed", showingMap ? "true" : "false");
     toggle.querySelector("[data-label-map]").hidden = showingMap;
     toggle.querySelector("[data-label-list]").hidden = !showingMap;
     if (showingMap) {
