@@ -3,8 +3,10 @@ the entrance, prices and features, photos uploaded and reordered, a day closed o
 
 The map has no tiles here (as offline): the pin must still show, drag and move with the keyboard."""
 
+import datetime as dt
 import io
 import re
+from decimal import Decimal
 
 import pytest
 from PIL import Image
@@ -126,7 +128,27 @@ def test_a_host_lists_a_space_step_by_step_and_activates_it(page, phone):
     expect(page.locator(f"td:has(#{day_id})")).to_have_class(re.compile(r"\bclosed\b.*has-exception"))
     expect(page.locator(".exceptions")).to_contain_text("Driveway repaving")
     assert listing.availability_exceptions.get().is_available is False
+
+    # A recurring rule: Saturdays cost more; the calendar shows the new price on each Saturday
+    page.get_by_text("Add a rule").click()
+    page.get_by_label("Sat", exact=True).check()
+    page.get_by_label("Price per hour in this window").fill("6.50")
+    page.get_by_label("From time").fill("00:00")
+    expect(page.get_by_label("From time")).to_have_value("00:00")
+    page.get_by_role("button", name="Add rule").click()
+    expect(page.locator("#rules")).to_be_focused()
+    expect(page.locator(".rule-row").first).to_contain_text("every Sat")
+    expect(page.locator("td.day.override").first).to_contain_text("$6.50/h")
+    rule = listing.availability_rules.get()
+    assert (rule.days_of_week, rule.start_time, rule.price_override) == ([5], dt.time(0), Decimal("6.50"))
     shot(page, "host-listing-5-availability")
+    page.get_by_role("link", name="Edit rule 1").click()
+    expect(page.locator("#rule-form")).to_have_attribute("open", "")
+    page.get_by_label("Price per hour in this window").fill("0")
+    page.get_by_role("button", name="Save rule").click()
+    expect(page.locator("#rule_price_override_error")).to_be_visible()
+    shot(page, "host-listing-5-availability-rule-error")
+    page.get_by_role("link", name="Cancel").click()
 
     # Live
     page.get_by_role("button", name="Activate listing").click()

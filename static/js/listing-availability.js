@@ -2,12 +2,12 @@
 (function () {
   "use strict";
   function sync() {
-    var kind = document.getElementById("id_rule_type");
+    var kind = document.getElementById("rule_rule_type");
     var days = document.querySelector(".weekly-only");
     if (kind && days) days.hidden = kind.value !== "weekly";
   }
   document.addEventListener("change", function (event) {
-    if (event.target && event.target.id === "id_rule_type") sync();
+    if (event.target && event.target.id === "rule_rule_type") sync();
   });
   document.addEventListener("htmx:afterSettle", sync);
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", sync);

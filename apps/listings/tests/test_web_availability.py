@@ -164,7 +164,8 @@ def test_a_bad_exception_is_refused_next_to_the_field_with_the_input_kept(client
     response = client.post(f"/host/listings/{listing.pk}/availability/exceptions/", data, **HTMX)
     assert response.status_code == 422
     html = response.content.decode()
-    assert f'id="id_{field}_error"' in html
+    assert f'id="exception_{field}_error"' in html
+    assert f'aria-describedby="exception_{field}_' in html or field == "is_available"
     if field != "reason":
         assert 'value="Kept reason"' in html
     assert not AvailabilityException.objects.exists()
@@ -179,7 +180,7 @@ def test_a_second_exception_on_the_same_day_is_refused_next_to_the_date(client, 
         **HTMX,
     )
     assert response.status_code == 422
-    assert 'id="id_exception_date_error"' in response.content.decode()
+    assert 'id="exception_exception_date_error"' in response.content.decode()
     assert "already an exception" in response.content.decode()
 
 
@@ -245,7 +246,7 @@ def test_a_bad_rule_is_refused_next_to_the_field_with_the_input_kept(client, lis
     response = client.post(f"/host/listings/{listing.pk}/availability/rules/", data, **HTMX)
     assert response.status_code == 422
     html = response.content.decode()
-    assert f'id="id_{field}_error"' in html
+    assert f'id="rule_{field}_error"' in html
     assert 'id="rule-form" tabindex="-1" open' in html  # the form stays open with what was typed
     if field != "price_override":
         assert 'value="7.50"' in html
@@ -275,7 +276,7 @@ def test_a_rule_is_changed_through_update_rule(client, listing, next_month):
     assert "Rule saved." in response.content.decode()
 
     response = client.post(edit, data | {"end_time": "06:00"}, **HTMX)
-    assert response.status_code == 422 and 'id="id_end_time_error"' in response.content.decode()
+    assert response.status_code == 422 and 'id="rule_end_time_error"' in response.content.decode()
     rule.refresh_from_db()
     assert rule.end_time == dt.time(19)
 

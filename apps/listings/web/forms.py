@@ -244,6 +244,10 @@ class RuleForm(forms.Form):
         label="Bookings at once", min_value=1, max_value=1000, initial=1, help_text="For opening rules"
     )
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "rule_%s")  # ids apart from the exception form's on the same page
+        super().__init__(*args, **kwargs)
+
     @classmethod
     def initial_for(cls, rule: AvailabilityRule) -> dict:
         values = {name: getattr(rule, name) for name in cls.base_fields}
@@ -265,6 +269,10 @@ class ExceptionForm(forms.Form):
     start_time = _time("From", required=False, help_text="Leave both times empty for the whole day")
     end_time = _time("To", required=False)
     reason = forms.CharField(max_length=100, required=False, help_text="Only you see it, e.g. “Family visit”")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "exception_%s")
+        super().__init__(*args, **kwargs)
 
 
 class MonthForm(forms.Form):
