@@ -105,7 +105,7 @@ class ListingAdmin(DomainErrorsAsMessagesMixin, ModerationMixin, AuditTrailMixin
             },
         ),
         ("Ratings and history", {"fields": (("rating_average", "rating_count"), ("created_at", "updated_at"))}),
-        ("Audit trail", {"classes": ("collapse",), "fields": ("audit_trail",)}),
+        ("Audit trail", {"fields": ("audit_trail",)}),
     )
     # The time zone follows the point; activity and ratings change through their services only.
     readonly_fields = (

@@ -1,12 +1,40 @@
 """Conversations and messages in the admin: read-only, moderated with the unflag/remove actions. Staff see removed
-messages too (marked as such): moderation and disputes need the whole thread."""
+messages too (marked as such): moderation and disputes need the whole thread. The "Flagged" filter's first choice is
+the moderation queue: reported messages nobody has unflagged or removed yet."""
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.utils.text import Truncator
 
 from apps.core.admin import AuditTrailMixin, ModerationMixin, ReadOnlyAdminMixin, ReadOnlyInline
 from apps.messaging import services
 from apps.messaging.models import Conversation, Message, MessageRead
+
+
+class FlaggedFilter(admin.SimpleListFilter):
+    title = "flagged"
+    parameter_name = "flagged"
+
+    def lookups(self, request, model_admin):
+        return (
+            ("waiting", "Flagged, not yet moderated"),
+            ("removed", "Flagged and removed"),
+            ("any", "Flagged"),
+            ("no", "Not flagged"),
+        )
+
+    def queryset(self, request, queryset: QuerySet[Message]) -> QuerySet[Message]:
+        # Removing a message keeps its flag (the report is part of its history); unflagging clears it.
+        match self.value():
+            case "waiting":
+                return queryset.filter(is_flagged=True, is_deleted=False)
+            case "removed":
+                return queryset.filter(is_flagged=True, is_deleted=True)
+            case "any":
+                return queryset.filter(is_flagged=True)
+            case "no":
+                return queryset.filter(is_flagged=False)
+        return queryset
 
 
 class MessageInline(ReadOnlyInline):
@@ -44,7 +72,7 @@ class ConversationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(Message)
 class MessageAdmin(ModerationMixin, ReadOnlyAdminMixin, AuditTrailMixin, admin.ModelAdmin):
     list_display = ("id", "conversation", "sender", "short_content", "is_flagged", "is_deleted", "created_at")
-    list_filter = ("is_flagged", "is_deleted")
+    list_filter = (FlaggedFilter, "is_deleted")
     search_fields = ("content", "sender__email", "flagged_reason")
     list_select_related = ("conversation", "sender")
     date_hierarchy = "created_at"

@@ -1,5 +1,6 @@
 """Reviews in the admin: read-only rows, moderated with the publish/unpublish actions (which keep the listing's and
-the reviewee's ratings right). Reports come in through the API; the "Reported" filter is the moderation queue."""
+the reviewee's ratings right). Reports come in through the API; the "Reported" filter is the moderation queue, which
+a review leaves when staff unpublish it or keep it (dismissing its reports)."""
 
 from django.contrib import admin
 from django.db.models import QuerySet
@@ -77,10 +78,10 @@ class ReviewAdmin(ModerationMixin, ReadOnlyAdminMixin, AuditTrailMixin, admin.Mo
                 )
             },
         ),
-        ("Audit trail", {"classes": ("collapse",), "fields": ("audit_trail",)}),
+        ("Audit trail", {"fields": ("audit_trail",)}),
     )
     readonly_fields = ("created_at", "updated_at", "audit_trail")
-    actions = ("unpublish_reviews", "publish_reviews")
+    actions = ("unpublish_reviews", "dismiss_reports", "publish_reviews")
 
     @admin.display(description="Comment")
     def short_comment(self, review: Review) -> str:
@@ -95,6 +96,16 @@ class ReviewAdmin(ModerationMixin, ReadOnlyAdminMixin, AuditTrailMixin, admin.Mo
             service=lambda review: services.unpublish_review(review=review, moderator=request.user, reason=reason),
             state=lambda review: (review.is_published, review.moderated_at),
             done="Unpublished",
+        )
+
+    @admin.action(description="Keep selected reviews published and dismiss their reports", permissions=["moderate"])
+    def dismiss_reports(self, request, queryset):
+        self.apply_service(
+            request,
+            queryset,
+            service=lambda review: services.dismiss_review_report(review=review, moderator=request.user),
+            state=lambda review: review.moderated_at,
+            done="Reports dismissed",
         )
 
     @admin.action(description="Publish selected reviews", permissions=["moderate"])

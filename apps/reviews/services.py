@@ -146,6 +146,34 @@ def unpublish_review(*, review: Review, moderator: User, reason: str = "") -> Re
     return review
 
 
+def dismiss_review_report(*, review: Review, moderator: User) -> Review:
+    """Staff looked at a reported, published review and keep it as it is: it leaves the moderation queue
+    (`moderated_by`/`moderated_at` are set), its reports stay on it and in the audit log.
+
+    Only a published review: setting `moderated_at` on one still waiting for publication would stop the system
+    from ever publishing it. A review not reported, or already moderated, is left as it is.
+    """
+    _ensure_moderator(moderator)
+    with transaction.atomic():
+        review = _locked(review)
+        if not review.is_reported or review.moderated_at is not None:
+            return review
+        if not review.is_published:
+            raise Conflict(
+                "This review is not published yet: publish or unpublish it instead.", code="review_not_published"
+            )
+        review.moderated_by, review.moderated_at = moderator, timezone.now()
+        review.save(update_fields=["moderated_by", "moderated_at", "updated_at"])
+        log_action(
+            actor=moderator,
+            action=AuditLog.Action.MODERATE,
+            target=review,
+            description="Review report dismissed: the review stays published",
+            new_values={"moderated_at": review.moderated_at.isoformat()},
+        )
+    return review
+
+
 # --- Writing, answering and reporting reviews -----------------------------------------------------------------------
 
 REVIEW_WINDOW = timedelta(days=14)

@@ -88,7 +88,7 @@ class UserAdmin(DomainErrorsAsMessagesMixin, ModerationMixin, AuditTrailMixin, M
                 )
             },
         ),
-        ("Audit trail", {"classes": ("collapse",), "fields": ("audit_trail",)}),
+        ("Audit trail", {"fields": ("audit_trail",)}),
     )
     add_fieldsets = (
         (

@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.core.models import AuditLog
+from apps.listings import services
 from apps.listings.models import AvailabilityException, AvailabilityRule, Listing, ListingPhoto, ListingSpace
 from apps.listings.services import create_listing
 
@@ -91,6 +92,12 @@ def queries_of(client, url: str) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
+
+
+def audit_trail_is_open(page: str) -> bool:
+    """The change page shows its audit trail at once, not folded away in a collapsed fieldset."""
+    heading = page.index('class="fieldset-heading">Audit trail<')
+    return "<details>" not in page[page.rindex("<fieldset", 0, heading) : heading]
 
 
 def moderation_rows(target) -> list[AuditLog]:
@@ -248,9 +255,12 @@ def test_activating_listings_is_one_moderation_row(admin_client):
 def test_a_listing_change_page_shows_its_audit_trail(admin_client):
     listing = new_listing()
 
+    services.deactivate_listing(listing=listing, actor=new_user(is_staff=True), reason="Fake address")
+
     page = admin_client.get(admin_url(Listing, "change", listing.pk)).content.decode()
 
-    assert "Listing created" in page
+    assert "Listing created" in page and "Listing deactivated. Fake address" in page
+    assert audit_trail_is_open(page)
 
 
 # --- Cost of the list ------------------------------------------------------------------------------------------------

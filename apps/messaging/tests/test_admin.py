@@ -99,13 +99,20 @@ def test_only_staff_moderate_messages():
         services.remove_message(message=message, moderator=new_user(), reason="No")
 
 
-def test_the_flagged_filter(admin_client):
-    _, [_, flagged] = new_conversation("Hi", "Buy my crypto")
-    Message.objects.filter(pk=flagged.pk).update(is_flagged=True)
+def test_the_flagged_filter_is_the_moderation_queue(admin_client, admin_user):
+    _, [_, waiting, removed, dismissed] = new_conversation("Hi", "Buy my crypto", "Call me", "Rude words")
+    Message.objects.filter(pk__in=[waiting.pk, removed.pk, dismissed.pk]).update(is_flagged=True)
+    services.remove_message(message=removed, moderator=admin_user, reason="Contact details")
+    services.unflag_message(message=dismissed, moderator=admin_user)
+    url = admin_url(Message, "changelist")
 
-    response = admin_client.get(admin_url(Message, "changelist"), {"is_flagged__exact": "1"})
+    def listed(value: str) -> set[Message]:
+        return set(admin_client.get(url, {"flagged": value}).context["cl"].result_list)
 
-    assert list(response.context["cl"].result_list) == [flagged]
+    assert listed("waiting") == {waiting}
+    assert listed("removed") == {removed}
+    assert listed("any") == {waiting, removed}
+    assert waiting not in listed("no") and dismissed in listed("no")
 
 
 def test_a_message_change_page_shows_its_audit_trail(admin_client, admin_user):
@@ -115,6 +122,7 @@ def test_a_message_change_page_shows_its_audit_trail(admin_client, admin_user):
     page = admin_client.get(admin_url(Message, "change", message.pk)).content.decode()
 
     assert "Message removed. Spam" in page
+    assert admin_user.email in page
 
 
 def test_the_message_and_conversation_lists_cost_the_same_for_one_row_or_many(

@@ -10,7 +10,14 @@ from apps.bookings.models import Booking
 from apps.bookings.tests.test_admin import new_booking
 from apps.core.errors import PermissionDenied
 from apps.listings.models import Listing
-from apps.listings.tests.test_admin import admin_url, moderation_rows, new_listing, new_user, queries_of
+from apps.listings.tests.test_admin import (
+    admin_url,
+    audit_trail_is_open,
+    moderation_rows,
+    new_listing,
+    new_user,
+    queries_of,
+)
 from apps.reviews import services
 from apps.reviews.models import Review
 
@@ -218,3 +225,53 @@ def test_the_review_list_costs_the_same_queries_for_one_row_or_many(admin_client
 
     with django_assert_max_num_queries(one_row):
         assert admin_client.get(url).status_code == 200
+
+
+def test_keeping_a_reported_review_dismisses_its_reports_and_empties_the_queue(admin_client, admin_user):
+    review = new_review(is_reported=True, report_reason="I disagree")
+    url = admin_url(Review, "changelist")
+    action = {"action": "dismiss_reports", "_selected_action": [review.pk]}
+
+    response = admin_client.post(url, action, follow=True)
+    admin_client.post(url, action)  # twice: nothing more happens
+
+    review.refresh_from_db()
+    assert review.is_published and review.is_reported and review.report_reason == "I disagree"
+    assert (review.moderated_by, review.moderated_at is not None) == (admin_user, True)
+    [row] = moderation_rows(review)
+    assert row.user == admin_user and "dismissed" in row.description
+    assert "Reports dismissed: 1." in [str(m) for m in response.context["messages"]]
+    assert list(admin_client.get(url, {"reported": "waiting"}).context["cl"].result_list) == []
+    assert list(admin_client.get(url, {"reported": "moderated"}).context["cl"].result_list) == [review]
+
+
+def test_a_review_waiting_for_publication_is_not_kept_by_dismissing(admin_client, admin_user):
+    review = new_review(is_published=False, is_reported=True)
+
+    response = admin_client.post(
+        admin_url(Review, "changelist"), {"action": "dismiss_reports", "_selected_action": [review.pk]}, follow=True
+    )
+
+    review.refresh_from_db()
+    assert review.moderated_at is None  # the system may still publish it
+    assert any("publish or unpublish it instead" in str(m) for m in response.context["messages"])
+    services.publish_review(review=review)
+    review.refresh_from_db()
+    assert review.is_published
+
+
+def test_dismissing_reports_is_for_staff_only():
+    review = new_review(is_reported=True)
+
+    with pytest.raises(PermissionDenied):
+        services.dismiss_review_report(review=review, moderator=new_user())
+
+
+def test_the_audit_trail_is_open_on_the_review_page(admin_client, admin_user):
+    review = new_review(is_reported=True)
+    services.dismiss_review_report(review=review, moderator=admin_user)
+
+    page = admin_client.get(admin_url(Review, "change", review.pk)).content.decode()
+
+    assert audit_trail_is_open(page)
+    assert "Review report dismissed" in page and admin_user.email in page

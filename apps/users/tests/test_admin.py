@@ -5,7 +5,14 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from apps.core.models import AuditLog
-from apps.listings.tests.test_admin import admin_url, change_form_data, moderation_rows, new_user, queries_of
+from apps.listings.tests.test_admin import (
+    admin_url,
+    audit_trail_is_open,
+    change_form_data,
+    moderation_rows,
+    new_user,
+    queries_of,
+)
 from apps.users import services
 
 User = get_user_model()
@@ -172,6 +179,7 @@ def test_a_user_change_page_shows_its_audit_trail(admin_client, admin_user):
     page = admin_client.get(admin_url(User, "change", user.pk)).content.decode()
 
     assert "Account suspended. Spam" in page
+    assert audit_trail_is_open(page)
 
 
 def test_users_are_not_hard_deleted_in_the_admin(admin_client):
