@@ -294,6 +294,27 @@ SPECTACULAR_SETTINGS = {
 }
 DRF_STANDARDIZED_ERRORS = {"ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True}
 
+# --- Backups, retention and partitions (README, "Backups and retention") ---------------------------------------------
+BACKUP_DIR = env.path("BACKUP_DIR", default=str(VAR_DIR / "backups"))
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)  # newest local backup files kept; 0 keeps them all
+BACKUP_COMPRESS_LEVEL = env.int("BACKUP_COMPRESS_LEVEL", default=6)
+BACKUP_S3_BUCKET = env("BACKUP_S3_BUCKET", default="")  # empty: backups stay local
+BACKUP_S3_PREFIX = env("BACKUP_S3_PREFIX", default="backups/")
+ARCHIVE_DIR = env.path("ARCHIVE_DIR", default=str(VAR_DIR / "archive"))
+ARCHIVE_S3_BUCKET = env("ARCHIVE_S3_BUCKET", default="")  # empty: archives stay in ARCHIVE_DIR
+ARCHIVE_S3_PREFIX = env("ARCHIVE_S3_PREFIX", default="archive/")
+# Both buckets: server-side encryption AES256 (SSE-S3) or aws:kms (SSE-KMS, with S3_SSE_KMS_KEY_ID or AWS's key).
+S3_SSE = env("S3_SSE", default="AES256")
+S3_SSE_KMS_KEY_ID = env("S3_SSE_KMS_KEY_ID", default="")
+S3_ENDPOINT_URL = env("S3_ENDPOINT_URL", default="")  # an S3-compatible service; empty is AWS
+S3_REGION = env("S3_REGION", default="")
+RETENTION_SEARCH_QUERIES_DAYS = env.int("RETENTION_SEARCH_QUERIES_DAYS", default=90)
+RETENTION_LISTING_VIEWS_DAYS = env.int("RETENTION_LISTING_VIEWS_DAYS", default=365)
+RETENTION_AUDIT_LOGS_DAYS = env.int("RETENTION_AUDIT_LOGS_DAYS", default=2557)  # 7 years, archived first
+RETENTION_NOTIFICATIONS_DAYS = env.int("RETENTION_NOTIFICATIONS_DAYS", default=365)  # 0 keeps them
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=5000)
+PARTITION_MONTHS_AHEAD = env.int("PARTITION_MONTHS_AHEAD", default=3)
+
 # --- Celery ------------------------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL)
@@ -314,6 +335,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "apps.payments.tasks.run_payouts",
         "schedule": crontab(minute=0, hour=6, day_of_week="monday"),
     },
+    "create-partitions-ahead": {
+        "task": "apps.core.tasks.create_partitions_ahead",
+        "schedule": crontab(minute=15, hour=2),
+    },
+    "cleanup-old-data": {"task": "apps.core.tasks.cleanup_old_data", "schedule": crontab(minute=30, hour=3)},
 }
 
 # --- Geocoding: offline ZIP centroids by default; GoogleGeocoder / NominatimGeocoder for real addresses ---------------
