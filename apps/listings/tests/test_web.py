@@ -123,6 +123,14 @@ def test_the_pin_the_host_dragged_wins_over_the_address(host_client):
     assert (round(listing.location.y, 6), round(listing.location.x, 6)) == (30.267153, -97.743057)
 
 
+def test_features_and_days_ticked_twice_are_saved_once(host_client):
+    create_through_the_steps(
+        host_client, pricing=PRICING | {"features": ["covered", "gated", "covered"], "available_days": ["5", "1", "5"]}
+    )
+    listing = Listing.objects.get()
+    assert (listing.features, listing.available_days) == (["covered", "gated"], [1, 5])
+
+
 def test_a_draft_can_be_discarded(host_client):
     host_client.post("/host/listings/new/", BASICS)
     host_client.post("/host/listings/new/", {"discard": "1"})
@@ -139,6 +147,7 @@ def test_a_draft_can_be_discarded(host_client):
         ("/host/listings/new/location/", LOCATION | {"state": "Texas"}, "state"),
         ("/host/listings/new/location/", LOCATION | {"latitude": "30.2"}, "longitude"),
         ("/host/listings/new/location/", LOCATION | {"latitude": "91", "longitude": "0"}, "latitude"),
+        ("/host/listings/new/location/", LOCATION | {"latitude": "NaN", "longitude": "1e400"}, "latitude"),
         ("/host/listings/new/pricing/", PRICING | {"price_per_day": ""}, "price_per_day"),
         ("/host/listings/new/pricing/", PRICING | {"price_per_hour": "-1"}, "price_per_hour"),
         ("/host/listings/new/pricing/", PRICING | {"spaces_available": "zero"}, "spaces_available"),

@@ -163,6 +163,12 @@ class PricingForm(forms.Form):
         max_length=20, required=False, help_text="Shown only to drivers with a confirmed booking"
     )
 
+    def clean_features(self):
+        return list(dict.fromkeys(self.cleaned_data["features"]))  # each once, in the order given
+
+    def clean_available_days(self):
+        return sorted(set(self.cleaned_data["available_days"]))
+
 
 class MultipleImageInput(forms.ClearableFileInput):
     allow_multiple_selected = True
