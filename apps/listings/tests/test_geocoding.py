@@ -65,6 +65,15 @@ def test_unknown_zip_is_a_geocoding_error():
         ZipCentroidGeocoder().geocode(Address("1 Main", "Nowhere", "TX", "00000"))
 
 
+def test_without_a_zip_a_city_is_placed_at_its_middle_offline():
+    point = ZipCentroidGeocoder().geocode(Address("", "austin", "tx", ""))
+    assert abs(point.y - 30.3) < 0.15 and abs(point.x + 97.75) < 0.15
+    with pytest.raises(GeocodingError):
+        ZipCentroidGeocoder().geocode(Address("", "Atlantis", "TX", ""))
+    with pytest.raises(GeocodingError):
+        ZipCentroidGeocoder().geocode(Address("1 Main", "", "", ""))
+
+
 def test_google_geocoder_reads_the_recorded_response(fake_service):
     point = GoogleGeocoder().geocode(ADDRESS)
     assert (round(point.x, 4), round(point.y, 4)) == (-97.7688, 30.2637)
