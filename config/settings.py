@@ -11,6 +11,9 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 
+from apps.core.observability import logging as observability_logging
+from apps.core.observability import sentry as observability_sentry
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -56,6 +59,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id, access log and latency cover everything below, and /metrics needs no database.
+    "apps.core.observability.middleware.ObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -321,6 +326,12 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A message a worker took but never acknowledged (the worker died) goes back to the queue after this long. It must
+# be longer than any countdown or ETA we use (retries wait 5 minutes at most), or those would run twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=3600)}
+# A worker on a machine without a web process can serve its own /metrics (README, "Observability").
+CELERY_WORKER_METRICS_PORT = env.int("CELERY_WORKER_METRICS_PORT", default=0)
+CELERY_WORKER_METRICS_ADDRESS = env("CELERY_WORKER_METRICS_ADDRESS", default="127.0.0.1")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {
@@ -358,10 +369,28 @@ LEAFLET_CONFIG = {
     "TILES": [("OpenStreetMap", MAP_TILES_URL, {"attribution": "&copy; OpenStreetMap contributors", "maxZoom": 19})],
 }
 
-# --- Logging -----------------------------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-}
+# --- Observability: logs, errors, metrics (README, "Observability") -----------------------------------------------
+# JSON lines with the request id in production, plain text for local development.
+LOG_FORMAT = env("LOG_FORMAT", default="text" if DEBUG else "json")
+LOG_LEVEL = env("LOG_LEVEL", default="INFO")
+LOGGING = observability_logging.logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
+# One access-log line per request (the proxy logs them too; runserver prints its own in development).
+LOG_REQUESTS = env.bool("LOG_REQUESTS", default=not DEBUG)
+
+# /metrics: for these addresses when they connect directly (not through the proxy), or with this bearer token.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1/32", "::1/128"])
+
+# Sentry (or GlitchTip) when a DSN is given; without one errors are only logged.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production")
+SENTRY_RELEASE = env("SENTRY_RELEASE", default="")
+SENTRY_TRACES_SAMPLE_RATE = observability_sentry.sample_rate(
+    env("SENTRY_TRACES_SAMPLE_RATE", default="0"), name="SENTRY_TRACES_SAMPLE_RATE"
+)
+observability_sentry.init_sentry(
+    dsn=SENTRY_DSN,
+    environment=SENTRY_ENVIRONMENT,
+    release=SENTRY_RELEASE,
+    traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+)

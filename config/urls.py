@@ -34,5 +34,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+# A database outage answers 503 (API error shape for the API) instead of a server error; see apps.core.observability.
+handler500 = "apps.core.observability.errors.server_error"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

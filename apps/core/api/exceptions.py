@@ -7,6 +7,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from apps.core.errors import DomainError
+from apps.core.observability.errors import ServiceUnavailable, is_database_unavailable
 
 
 def domain_error_response(error: DomainError) -> Response:
@@ -22,4 +23,6 @@ def exception_handler(exc, context):
         return domain_error_response(exc)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    if is_database_unavailable(exc):
+        exc = ServiceUnavailable()
     return standardized_exception_handler(exc, context)

@@ -1,0 +1,86 @@
+"""gunicorn settings of the web process in production: `gunicorn -c deploy/gunicorn.conf.py config.wsgi`.
+
+Sized for a 2-core machine and overridable by environment variables (README, "Deploying and scaling"):
+
+- `gthread` workers: requests mostly wait on PostgreSQL, Redis or a provider, so each worker process serves
+  several at once from threads. `GUNICORN_WORKERS` (cores + 1: 3 on 2 cores) times `GUNICORN_THREADS` (4) requests
+  at a time, and as many persistent database connections (`DATABASE_CONN_MAX_AGE`) at most.
+- `GUNICORN_TIMEOUT` (30 s): a worker silent for longer is killed and replaced; nothing we serve takes that long.
+- `GUNICORN_MAX_REQUESTS` (1000, ± `GUNICORN_MAX_REQUESTS_JITTER` 100): a worker is recycled after that many
+  requests, so a slow leak never grows for long, and workers are not all recycled at once.
+- `GUNICORN_PRELOAD` (off): with it off, `systemctl reload` (HUP) starts workers that import the new code while
+  the old ones finish their requests: a deploy without downtime. On, the app is imported once in the master and
+  shared copy-on-write (less memory, faster forks), but a reload keeps the old code: deploy with a restart.
+- Metrics of all workers: with `PROMETHEUS_MULTIPROC_DIR` set, the folder is emptied at start and each dead
+  worker's files are marked, so `/metrics` adds up the living and the dead workers' counts correctly.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from apps.core.observability.logging import logging_config  # noqa: E402  (needs the project on sys.path)
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise SystemExit(f"{name} must be a whole number, not {value!r}") from None
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+chdir = str(ROOT)
+wsgi_app = "config.wsgi:application"
+proc_name = "pinch-web"
+# Behind the proxy on the same machine; GUNICORN_BIND=unix:/run/pinch/web.sock also works.
+bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")]
+
+worker_class = "gthread"
+workers = _int("GUNICORN_WORKERS", _cores() + 1)
+threads = _int("GUNICORN_THREADS", 4)
+timeout = _int("GUNICORN_TIMEOUT", 30)
+# On SIGTERM or a reload, workers finish the requests they have for this long before being stopped.
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+# The proxy keeps connections to us open between requests.
+keepalive = _int("GUNICORN_KEEPALIVE", 5)
+max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+preload_app = os.environ.get("GUNICORN_PRELOAD", "false").lower() in {"1", "true", "yes", "on"}
+# Heartbeat files in memory, not on a disk that may stall.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108  (the documented gunicorn idiom)
+
+# Only the proxy on this machine may tell us the scheme through X-Forwarded-Proto.
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# Django writes one access line per request with its request id (LOG_REQUESTS); gunicorn's would repeat it.
+accesslog = None
+errorlog = "-"
+_log = logging_config(log_format=os.environ.get("LOG_FORMAT", "json"), level=os.environ.get("LOG_LEVEL", "INFO"))
+_log["loggers"]["gunicorn.error"] = {"handlers": ["console"], "level": "INFO", "propagate": False}
+logconfig_dict = _log
+
+
+def on_starting(server) -> None:
+    """Counts of an earlier run must not be added to this one's."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not folder:
+        return
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    for stale in Path(folder).glob("*.db"):
+        stale.unlink()
+
+
+def child_exit(server, worker) -> None:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
