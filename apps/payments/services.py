@@ -11,6 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -43,7 +44,8 @@ def _customer_id(user) -> str:
     )
     if customer_id != user.stripe_customer_id:
         user.stripe_customer_id = customer_id
-        type(user).objects.filter(pk=user.pk).update(stripe_customer_id=customer_id)
+        # The model's manager, not type(user): request.user is a lazy wrapper whose type is not the model.
+        get_user_model().objects.filter(pk=user.pk).update(stripe_customer_id=customer_id)
     return customer_id
 
 

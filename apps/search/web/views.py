@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.shortcuts import render
 from django.template.defaultfilters import pluralize
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.bookings import selectors as booking_selectors
@@ -250,11 +250,8 @@ def _window_text(start: datetime, end: datetime, time_zone: str) -> str:
 
 
 def booking_url(listing: Listing, start: datetime, end: datetime) -> str:
-    """The booking page for this window, in the listing's local time (the bookings pages may not exist yet)."""
-    try:
-        base = reverse("booking_new")
-    except NoReverseMatch:
-        base = "/bookings/new/"
+    """The booking page for this window, in the listing's local time."""
+    base = reverse("booking_new")
     query = {
         "listing": listing.pk,
         "start": aware_to_local_text(start, listing.time_zone),
