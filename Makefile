@@ -7,7 +7,7 @@ MAKEFLAGS += --no-print-directory
 # Extra pytest arguments: make test ARGS="-k booking -x"
 ARGS ?=
 
-.PHONY: help run test lint format bootstrap services status stop psql
+.PHONY: help run test lint format bootstrap services status stop psql backup restore
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -43,3 +43,9 @@ stop: ## stop the private PostgreSQL and Redis (their data stays in var/)
 
 psql: ## psql on the database (the private one unless DATABASE_URL is set)
 	@source scripts/services.sh >/dev/null && exec psql "$${DATABASE_URL/#postgis:/postgresql:}"
+
+backup: ## pg_dump the database into var/backups/ (and to S3 when BACKUP_S3_BUCKET is set); ARGS="--keep 30"
+	@bash scripts/backup $(ARGS)
+
+restore: ## restore a backup into a fresh database: make restore FROM=var/backups/x.dump ARGS="--database pinch2"
+	@bash scripts/restore $(FROM) $(ARGS)

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import boto3
+from boto3.exceptions import Boto3Error
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
@@ -87,7 +88,7 @@ class S3ColdStorage:
                     Config=TransferConfig(multipart_threshold=64 * 1024 * 1024),
                 )
             head = self.client.head_object(Bucket=self.bucket, Key=object_key)
-        except (BotoCoreError, ClientError) as error:
+        except (Boto3Error, BotoCoreError, ClientError) as error:
             raise ColdStorageError(f"could not upload {local_path} to {self.location(key)}: {error}") from error
         if head.get("ContentLength") != size:
             raise ColdStorageError(f"{self.location(key)} has {head.get('ContentLength')} bytes, expected {size}")
@@ -104,7 +105,7 @@ class S3ColdStorage:
             size = self.client.head_object(Bucket=self.bucket, Key=object_key)["ContentLength"]
             with _progress_bar(size, f"download {self.location(key)}", enabled=progress) as bar:
                 self.client.download_file(self.bucket, object_key, str(local_path), Callback=bar.update)
-        except (BotoCoreError, ClientError) as error:
+        except (Boto3Error, BotoCoreError, ClientError) as error:
             raise ColdStorageError(f"could not download {self.location(key)}: {error}") from error
 
 

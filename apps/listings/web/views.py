@@ -40,21 +40,15 @@ def editor_context(request, step: str, *, listing=None, **extra) -> dict:
 def _render_step(request, step: str, form, *, listing=None, status: int = 200, **extra):
     context = editor_context(request, step, listing=listing, form=form, **extra)
     if step == "location":
-        context.update(_map_context(form, listing))
+        context.update(_map_context())
     return render(request, f"listings/step_{step}.html", context, status=status)
 
 
-def _map_context(form, listing) -> dict:
-    """Where the pin starts: what the form holds (typed or dragged), else the listing's point, else nowhere."""
-    latitude = form["latitude"].value()
-    longitude = form["longitude"].value()
-    if (latitude in (None, "") or longitude in (None, "")) and listing is not None:
-        latitude, longitude = listing.location.y, listing.location.x
+def _map_context() -> dict:
+    """The map's tiles and where it starts when there is no pin yet (the script reads the pin from the fields)."""
     return {
         "map_tiles_url": settings.MAP_TILES_URL,
         "map_default": settings.LEAFLET_CONFIG.get("DEFAULT_CENTER", (39.5, -98.35)),
-        "pin_latitude": latitude if latitude not in (None, "") else "",
-        "pin_longitude": longitude if longitude not in (None, "") else "",
     }
 
 
