@@ -261,7 +261,9 @@ def respond_to_review(*, review: Review, responder: User, response: str) -> Revi
 
 
 def report_review(*, review: Review, reporter: User, reason: str) -> Review:
-    """Anyone signed in may flag a review for staff; the reason is kept (a later report adds to it)."""
+    """Anyone signed in may flag a review for staff; the reason is kept (a later report adds to it). A new report
+    on a published review that staff already looked at puts it back in their queue (who decided before stays in
+    the audit log)."""
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("Tell us what is wrong with this review.", code="required", attr="reason")
@@ -270,6 +272,10 @@ def report_review(*, review: Review, reporter: User, reason: str) -> Review:
         entry = f"[{timezone.now():%Y-%m-%d %H:%M}] user {reporter.pk}: {reason[:500]}"
         review.is_reported = True
         review.report_reason = f"{review.report_reason}\n{entry}".strip()
-        review.save(update_fields=["is_reported", "report_reason", "updated_at"])
+        fields = ["is_reported", "report_reason", "updated_at"]
+        if review.is_published and review.moderated_at is not None:
+            review.moderated_at = review.moderated_by = None
+            fields += ["moderated_at", "moderated_by"]
+        review.save(update_fields=fields)
         log_action(actor=reporter, action=AuditLog.Action.MODERATE, target=review, description="Review reported")
     return review

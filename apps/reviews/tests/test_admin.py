@@ -245,6 +245,20 @@ def test_keeping_a_reported_review_dismisses_its_reports_and_empties_the_queue(a
     assert list(admin_client.get(url, {"reported": "moderated"}).context["cl"].result_list) == [review]
 
 
+def test_a_new_report_on_a_kept_review_puts_it_back_in_the_queue(admin_client, admin_user):
+    review = new_review(is_reported=True, report_reason="I disagree")
+    services.dismiss_review_report(review=review, moderator=admin_user)
+    url = admin_url(Review, "changelist")
+    assert list(admin_client.get(url, {"reported": "waiting"}).context["cl"].result_list) == []
+
+    services.report_review(review=review, reporter=new_user(), reason="Contains a phone number")
+
+    review.refresh_from_db()
+    assert review.moderated_at is None and review.moderated_by is None
+    assert "Contains a phone number" in review.report_reason and "I disagree" in review.report_reason
+    assert list(admin_client.get(url, {"reported": "waiting"}).context["cl"].result_list) == [review]
+
+
 def test_a_review_waiting_for_publication_is_not_kept_by_dismissing(admin_client, admin_user):
     review = new_review(is_published=False, is_reported=True)
 
