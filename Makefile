@@ -7,7 +7,7 @@ MAKEFLAGS += --no-print-directory
 # Extra pytest arguments: make test ARGS="-k booking -x"
 ARGS ?=
 
-.PHONY: help run test lint format bootstrap services status stop psql backup restore
+.PHONY: help run test lint format bootstrap services status stop psql backup restore tune
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -49,3 +49,7 @@ backup: ## pg_dump the database into var/backups/ (and to S3 when BACKUP_S3_BUCK
 
 restore: ## restore a backup into a fresh database: make restore FROM=var/backups/x.dump ARGS="--database pinch2"
 	@bash scripts/restore $(FROM) $(ARGS)
+
+tune: ## apply PostgreSQL settings scaled to this machine to the private cluster; ARGS="--dry-run" only prints them
+	@bash scripts/bootstrap.sh
+	@.venv/bin/python scripts/tune-postgres $(ARGS)

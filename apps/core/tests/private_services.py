@@ -185,12 +185,17 @@ class ThrowawayPostgres:
     def initdb(self) -> None:
         self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
 
+    @property
+    def log(self) -> Path:
+        return self.folder / "postgres.log"
+
     def start(self) -> None:
+        # -l: the server writes there, not to our pipes (which would then never close).
         options = f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.folder}"
-        self._run(str(self.bin / "pg_ctl"), "start", "-D", str(self.data), "-w", "-t", "60", "-o", options)
+        self._run(str(self.bin / "pg_ctl"), "start", "-D", str(self.data), "-l", str(self.log), "-w", "-o", options)
 
     def restart(self) -> None:
-        self._run(str(self.bin / "pg_ctl"), "restart", "-D", str(self.data), "-w", "-t", "60", "-m", "fast")
+        self._run(str(self.bin / "pg_ctl"), "restart", "-D", str(self.data), "-l", str(self.log), "-w", "-m", "fast")
 
     def stop(self) -> None:
         if (self.data / "postmaster.pid").exists():
