@@ -10,6 +10,7 @@
 
 import contextlib
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -22,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import redis
+from cryptography.fernet import Fernet
 from django.conf import settings
 
 from config.celery import app as celery_app
@@ -234,6 +236,22 @@ def database_url_of_tests(user: str | None = None) -> str:
     if database.get("PASSWORD") and user is None:
         credentials += f":{database['PASSWORD']}"
     return f"postgis://{credentials}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+
+
+def production_env(**overrides: str) -> dict[str, str]:
+    """Environment of a production-like process (DEBUG off) started by a test: the secrets production insists on,
+    plain HTTP (no proxy in front to terminate TLS), static files without a collected manifest."""
+    return {
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DJANGO_STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "PAYMENT_WEBHOOK_SECRET": "whsec_" + secrets.token_hex(16),
+        "LOG_FORMAT": "json",
+        **overrides,
+    }
 
 
 class CeleryWorker:

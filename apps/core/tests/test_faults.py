@@ -35,6 +35,7 @@ from apps.core.tests.private_services import (
     TcpProxy,
     database_url_of_tests,
     free_port,
+    production_env,
     use_broker,
     wait_until,
 )
@@ -75,14 +76,13 @@ def gunicorn(*, database_url: str, log: Path, workers: int = 2) -> Iterator[tupl
     port = free_port()
     env = {
         **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_DEBUG": "false",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "GUNICORN_WORKERS": str(workers),
-        "GUNICORN_THREADS": "2",
-        "PROMETHEUS_MULTIPROC_DIR": str(log.parent / "metrics"),
+        **production_env(
+            DATABASE_URL=database_url,
+            GUNICORN_BIND=f"127.0.0.1:{port}",
+            GUNICORN_WORKERS=str(workers),
+            GUNICORN_THREADS="2",
+            PROMETHEUS_MULTIPROC_DIR=str(log.parent / "metrics"),
+        ),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py"],
@@ -137,6 +137,7 @@ def test_while_the_database_restarts_requests_fail_cleanly_and_then_succeed_agai
             proxy.restore()
             recovered = [http_get(port, listing_path)[0] for _ in range(6)]
             assert process.poll() is None
+            metrics = http_get(port, "/metrics")[2].decode()
         boots = log.read_text().count("Booting worker")
     finally:
         proxy.close()
@@ -150,6 +151,9 @@ def test_while_the_database_restarts_requests_fail_cleanly_and_then_succeed_agai
     # Back without restarting anything: no worker was replaced, and every request succeeds again.
     assert recovered == [200] * 6
     assert boots == 2
+    # Both workers' requests are counted (PROMETHEUS_MULTIPROC_DIR): 4 before the outage, 6 after.
+    served = 'pinch_http_request_duration_seconds_count{method="GET",status="200",view="api-listing"}'
+    assert f"{served} 10.0" in metrics
 
 
 # --- Redis down ---------------------------------------------------------------------------------------------------
@@ -245,15 +249,9 @@ def test_tasks_of_a_worker_killed_mid_task_run_again_on_a_new_worker_sending_onc
         run_payouts.delay()
     assert notification is not None
 
-    worker_env = {
-        "DATABASE_URL": database_url_of_tests(),
-        "REDIS_URL": private_redis.url(0),
-        "PINCH_OUTBOX_DIR": str(outbox_dir),
-        "LOG_FORMAT": "json",
-        "DJANGO_DEBUG": "false",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
-    }
+    worker_env = production_env(
+        DATABASE_URL=database_url_of_tests(), REDIS_URL=private_redis.url(0), PINCH_OUTBOX_DIR=str(outbox_dir)
+    )
     log = tmp_path / "worker.log"
     first = CeleryWorker(name="first", env=worker_env, log=log)
     # Give the messages back quickly once their worker is gone (production: an hour, README "Celery").
