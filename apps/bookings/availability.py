@@ -28,9 +28,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-ALL_DAYS = frozenset(range(7))
+from apps.listings.schedule import DayPiece, day_pieces
+
 MIDNIGHT = time(0, 0)
-END_OF_DAY = 24 * 60  # minutes; an end time of 23:59 means this
 
 
 @dataclass(frozen=True)
@@ -95,83 +95,17 @@ class Unavailable(Exception):
 # --- Local schedule -----------------------------------------------------------------------------------------------
 
 
-def _minutes(moment: time, *, is_end: bool = False) -> int:
-    minutes = moment.hour * 60 + moment.minute
-    if is_end and moment >= time(23, 59):
-        return END_OF_DAY
-    return minutes
-
-
-def _rule_span_on(rule, day: date) -> tuple[int, int] | None:
-    """The minutes of `day` that `rule` covers, or None."""
-    if day < rule.start_date or (rule.end_date is not None and day > rule.end_date):
-        return None
-    start, end = _minutes(rule.start_time), _minutes(rule.end_time, is_end=True)
-    kind = rule.rule_type
-    if kind == "daily":
-        return start, end
-    if kind == "weekly":
-        return (start, end) if day.weekday() in set(rule.days_of_week) else None
-    if kind == "monthly":
-        return (start, end) if day.day == rule.start_date.day else None
-    if kind == "date_range":
-        first = start if day == rule.start_date else 0
-        last = end if rule.end_date is not None and day == rule.end_date else END_OF_DAY
-        return (first, last) if last > first else None
-    return None
-
-
-def _exception_span(exception) -> tuple[int, int]:
-    if exception.start_time is None:
-        return 0, END_OF_DAY
-    return _minutes(exception.start_time), _minutes(exception.end_time, is_end=True)
-
-
-def _day_pieces(schedule: Schedule, day: date, capacity: int) -> list[tuple[int, int, bool, int, Decimal | None]]:
+def _day_pieces(schedule: Schedule, day: date, capacity: int) -> list[DayPiece]:
     """The local day cut into stretches of one state: (start_minute, end_minute, open, capacity, override)."""
-    days = set(schedule.available_days) or ALL_DAYS
-    base = (
-        (_minutes(schedule.available_start_time), _minutes(schedule.available_end_time, is_end=True))
-        if day.weekday() in days
-        else None
+    return day_pieces(
+        day=day,
+        available_days=schedule.available_days,
+        available_start_time=schedule.available_start_time,
+        available_end_time=schedule.available_end_time,
+        rules=schedule.rules,
+        exception=next((e for e in schedule.exceptions if e.exception_date == day), None),
+        capacity=capacity,
     )
-    opening, closing = [], []
-    for rule in schedule.rules:
-        span = _rule_span_on(rule, day)
-        if span is not None:
-            (opening if rule.is_available else closing).append((span, rule))
-    exception = next((e for e in schedule.exceptions if e.exception_date == day), None)
-
-    cuts = {0, END_OF_DAY}
-    if base:
-        cuts.update(base)
-    for (start, end), _ in opening + closing:
-        cuts.update((start, end))
-    if exception is not None:
-        cuts.update(_exception_span(exception))
-    edges = sorted(cut for cut in cuts if 0 <= cut <= END_OF_DAY)
-
-    pieces = []
-    for start, end in itertools.pairwise(edges):
-        if end <= start:
-            continue
-        is_open, cap, override = bool(base and base[0] <= start and end <= base[1]), capacity, None
-        covering = [rule for (s, e), rule in opening if s <= start and end <= e]
-        if covering:
-            is_open = True
-            cap = min([capacity, *(rule.max_bookings for rule in covering)])
-            overrides = [rule.price_override for rule in covering if rule.price_override is not None]
-            override = max(overrides) if overrides else None
-        if any(s <= start and end <= e for (s, e), _ in closing):
-            is_open, override = False, None
-        if exception is not None:
-            s, e = _exception_span(exception)
-            if s <= start and end <= e:
-                is_open = exception.is_available
-                if not is_open:
-                    override = None
-        pieces.append((start, end, is_open, cap if is_open else 0, override))
-    return pieces
 
 
 def _local_to_utc(day: date, minute: int, zone: ZoneInfo) -> datetime:

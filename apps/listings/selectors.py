@@ -1,8 +1,7 @@
 """Reads of the listing domain."""
 
-import itertools
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -11,6 +10,7 @@ from django.utils import timezone
 
 from apps.core.errors import NotFound
 from apps.listings.models import AvailabilityException, AvailabilityRule, Listing, ListingPhoto
+from apps.listings.schedule import END_OF_DAY, day_pieces, rule_span_on
 
 
 def public_listings() -> QuerySet[Listing]:
@@ -72,8 +72,6 @@ def listing_exceptions(listing: Listing) -> QuerySet[AvailabilityException]:
 
 # --- The host's availability calendar -----------------------------------------------------------------------------
 
-END_OF_DAY = 24 * 60  # minutes; an end time of 23:59 means until midnight
-
 
 @dataclass(frozen=True)
 class CalendarDay:
@@ -124,76 +122,29 @@ class MonthCalendar:
         return (self.first + timedelta(days=31)).replace(day=1)
 
 
-def _minutes(moment: time, *, is_end: bool = False) -> int:
-    if is_end and moment >= time(23, 59):
-        return END_OF_DAY
-    return moment.hour * 60 + moment.minute
-
-
-def _rule_span_on(rule: AvailabilityRule, day: date) -> tuple[int, int] | None:
-    if day < rule.start_date or (rule.end_date is not None and day > rule.end_date):
-        return None
-    start, end = _minutes(rule.start_time), _minutes(rule.end_time, is_end=True)
-    match rule.rule_type:
-        case AvailabilityRule.RuleType.DAILY:
-            return start, end
-        case AvailabilityRule.RuleType.WEEKLY:
-            return (start, end) if day.weekday() in rule.days_of_week else None
-        case AvailabilityRule.RuleType.MONTHLY:
-            return (start, end) if day.day == rule.start_date.day else None
-        case AvailabilityRule.RuleType.DATE_RANGE:
-            first = start if day == rule.start_date else 0
-            last = end if day == rule.end_date else END_OF_DAY
-            return (first, last) if last > first else None
-    return None
-
-
 def _calendar_day(listing: Listing, rules, exception, day: date) -> tuple[tuple, Decimal | None, tuple]:
-    """(open stretches in minutes, highest price override while open, the rules that touch the day).
-
-    The precedence is the one `bookings.availability` books by (an exception, then closing rules, then opening
-    rules, then the operating hours); listings cannot import it, so a test checks both agree on every day.
-    """
-    base = None
-    if day.weekday() in (set(listing.available_days) or set(range(7))):
-        base = (_minutes(listing.available_start_time), _minutes(listing.available_end_time, is_end=True))
-    spans = [(span, rule) for rule in rules if (span := _rule_span_on(rule, day)) is not None]
-    opening = [(span, rule) for span, rule in spans if rule.is_available]
-    closing = [span for span, rule in spans if not rule.is_available]
-    exception_span = None
-    if exception is not None:
-        exception_span = (
-            (0, END_OF_DAY)
-            if exception.start_time is None
-            else (_minutes(exception.start_time), _minutes(exception.end_time, is_end=True))
-        )
-    cuts = {0, END_OF_DAY, *(base or ()), *(exception_span or ())}
-    for (start, end), _ in spans:
-        cuts.update((start, end))
-    edges = sorted(cut for cut in cuts if 0 <= cut <= END_OF_DAY)
-
+    """(open stretches in minutes, highest price override while open, the rules that touch the day), from the
+    same schedule the bookings are made by (`listings.schedule`)."""
+    pieces = day_pieces(
+        day=day,
+        available_days=listing.available_days,
+        available_start_time=listing.available_start_time,
+        available_end_time=listing.available_end_time,
+        rules=rules,
+        exception=exception,
+        capacity=1,
+    )
     open_minutes: list[tuple[int, int]] = []
-    overrides: list[Decimal] = []
-    for start, end in itertools.pairwise(edges):
-        if end <= start:
-            continue
-        is_open = bool(base and base[0] <= start and end <= base[1])
-        covering = [rule for (s, e), rule in opening if s <= start and end <= e]
-        override = max((r.price_override for r in covering if r.price_override is not None), default=None)
-        is_open = is_open or bool(covering)
-        if any(s <= start and end <= e for s, e in closing):
-            is_open = False
-        if exception_span is not None and exception_span[0] <= start and end <= exception_span[1]:
-            is_open = exception.is_available
+    for start, end, is_open, _, _ in pieces:
         if not is_open:
             continue
-        if override is not None:
-            overrides.append(override)
         if open_minutes and open_minutes[-1][1] == start:
             open_minutes[-1] = (open_minutes[-1][0], end)
         else:
             open_minutes.append((start, end))
-    return tuple(open_minutes), max(overrides, default=None), tuple(rule for _, rule in spans)
+    override = max((piece[4] for piece in pieces if piece[2] and piece[4] is not None), default=None)
+    touching = tuple(rule for rule in rules if rule_span_on(rule, day) is not None)
+    return tuple(open_minutes), override, touching
 
 
 def listing_today(listing: Listing) -> date:
