@@ -254,8 +254,20 @@ def test_tasks_of_a_worker_killed_mid_task_run_again_on_a_new_worker_sending_onc
     )
     log = tmp_path / "worker.log"
     first = CeleryWorker(name="first", env=worker_env, log=log)
-    # Give the messages back quickly once their worker is gone (production: an hour, README "Celery").
-    second = CeleryWorker(name="second", env={**worker_env, "CELERY_VISIBILITY_TIMEOUT_SECONDS": "1"}, log=log)
+    # The second gives messages back quickly once their worker is gone (production: an hour), and serves the
+    # metrics of its pool processes.
+    metrics_port = free_port()
+    (tmp_path / "worker-metrics").mkdir()
+    second = CeleryWorker(
+        name="second",
+        env={
+            **worker_env,
+            "CELERY_VISIBILITY_TIMEOUT_SECONDS": "1",
+            "CELERY_WORKER_METRICS_PORT": str(metrics_port),
+            "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "worker-metrics"),
+        },
+        log=log,
+    )
     try:
         with row_locked("notifications", notification.pk), row_locked("payouts", payout.pk):
             first.start()
@@ -270,6 +282,7 @@ def test_tasks_of_a_worker_killed_mid_task_run_again_on_a_new_worker_sending_onc
             timeout=60,
             what="the second worker to finish both tasks",
         )
+        worker_metrics = http_get(metrics_port, "/metrics")[2].decode()
     finally:
         first.kill()
         second.stop()
@@ -285,3 +298,8 @@ def test_tasks_of_a_worker_killed_mid_task_run_again_on_a_new_worker_sending_onc
     lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
     delivered = [line for line in lines if line.get("task_name") == "apps.notifications.tasks.deliver_notification"]
     assert delivered and {line["request_id"] for line in delivered} == {"req-killed-worker-01"}
+    assert any(" succeeded in " in line["message"] for line in delivered)  # Celery's own line about the task
+    # Its pool processes' counts, through PROMETHEUS_MULTIPROC_DIR: the task runs and the payout.
+    finished = 'pinch_celery_tasks_finished_total{state="SUCCESS",task="apps.notifications.tasks.deliver_notification"}'
+    assert f"{finished} 1.0" in worker_metrics
+    assert 'pinch_payments_total{outcome="payout"} 1.0' in worker_metrics
