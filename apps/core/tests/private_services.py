@@ -233,8 +233,9 @@ def database_url_of_tests(user: str | None = None) -> str:
     """The URL of the database the tests use (pytest-django's test database), for processes we start."""
     database = settings.DATABASES["default"]
     credentials = user or database["USER"]
-    if database.get("PASSWORD") and user is None:
-        credentials += f":{database['PASSWORD']}"
+    password = settings.DATABASE_APP_PASSWORD if user == settings.DATABASE_APP_ROLE else database.get("PASSWORD")
+    if password and (user is None or user == settings.DATABASE_APP_ROLE):
+        credentials += f":{password}"
     return f"postgis://{credentials}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
 
 

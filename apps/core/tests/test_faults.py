@@ -227,7 +227,10 @@ def row_locked(table: str, pk: int) -> Iterator[psycopg.Connection]:
 
 def lock_waiters() -> int:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks JOIN pg_stat_activity USING (pid)"
+            " WHERE NOT granted AND datname = current_database()"
+        )
         return cursor.fetchone()[0]
 
 
