@@ -36,6 +36,10 @@ urlpatterns = [
 
 # A database outage answers 503 (API error shape for the API) instead of a server error; see apps.core.observability.
 handler500 = "apps.core.observability.errors.server_error"
+# A URL no route matches, or a request Django refuses before any view: API.md's error shape under /api/.
+handler400 = "apps.core.api.handlers.bad_request"
+handler403 = "apps.core.api.handlers.permission_denied"
+handler404 = "apps.core.api.handlers.not_found"
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

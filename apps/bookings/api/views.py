@@ -24,8 +24,9 @@ from apps.bookings.availability import Unavailable
 from apps.bookings.errors import WindowInPast, WindowUnavailable
 from apps.bookings.models import Booking
 from apps.core.api.idempotency import idempotent
-from apps.core.api.pagination import PageNumberPagination
+from apps.core.api.pagination import PAGE_PARAMETERS, PageNumberPagination, paginated
 from apps.core.api.params import parse_choices, parse_window
+from apps.core.api.schema import error_responses
 from apps.core.errors import InvalidInput
 from apps.listings.selectors import public_listing
 
@@ -80,9 +81,9 @@ class BookingCollectionView(APIView):
         parameters=[
             OpenApiParameter("role", OpenApiTypes.STR, enum=["guest", "host"]),
             OpenApiParameter("status", OpenApiTypes.STR, enum=list(Booking.Status.values)),
-            OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, location=OpenApiParameter.HEADER),
+            *PAGE_PARAMETERS,
         ],
-        responses=BookingSerializer(many=True),
+        responses=paginated(BookingSerializer),
     )
     def get(self, request):
         role = parse_choices([request.query_params.get("role") or "guest"], attr="role", allowed=["guest", "host"])[0]
@@ -93,7 +94,19 @@ class BookingCollectionView(APIView):
         page = paginator.paginate_queryset(selectors.bookings_of(request.user, role=role, status=status), request, self)
         return paginator.get_paginated_response(BookingSerializer(page, many=True, context={"request": request}).data)
 
-    @extend_schema(request=BookingCreateSerializer, responses={201: BookingSerializer})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                OpenApiTypes.STR,
+                location=OpenApiParameter.HEADER,
+                description="The same key replayed returns the first answer and books nothing more; the same key with"
+                " a different body is refused (422).",
+            )
+        ],
+        request=BookingCreateSerializer,
+        responses={201: BookingSerializer, **error_responses(402, 422)},
+    )
     def post(self, request):
         return idempotent(request, scope="POST /api/v1/bookings", respond=lambda: self._create(request))
 

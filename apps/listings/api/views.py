@@ -6,7 +6,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.api.pagination import PageNumberPagination
+from apps.core.api.pagination import PAGE_PARAMETERS, PageNumberPagination, paginated
 from apps.core.errors import NotFound
 from apps.listings import cache, selectors, services
 from apps.listings.api import serializers
@@ -78,7 +78,7 @@ class ListingActivationView(APIView):
 class HostListingsView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(responses=serializers.HostListingSerializer(many=True))
+    @extend_schema(parameters=PAGE_PARAMETERS, responses=paginated(serializers.HostListingSerializer))
     def get(self, request):
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(selectors.host_listings(request.user), request, view=self)

@@ -51,8 +51,8 @@ class MessageSerializer(serializers.ModelSerializer):
 
 class ConversationSerializer(serializers.ModelSerializer):
     participants = ParticipantSerializer(many=True, read_only=True)
-    listing_title = serializers.CharField(source="listing.title", read_only=True, default=None)
-    booking = serializers.UUIDField(source="booking.booking_code", read_only=True, default=None)
+    listing_title = serializers.CharField(source="listing.title", read_only=True, default=None, allow_null=True)
+    booking = serializers.UUIDField(source="booking.booking_code", read_only=True, default=None, allow_null=True)
     unread_count = serializers.IntegerField(read_only=True, default=0)
 
     class Meta:

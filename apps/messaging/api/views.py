@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.bookings.selectors import booking_for_party
-from apps.core.api.pagination import PageNumberPagination
+from apps.core.api.pagination import PAGE_PARAMETERS, PageNumberPagination, paginated
 from apps.core.api.params import parse_int
 from apps.core.errors import NotFound
 from apps.listings.selectors import visible_listing
@@ -21,6 +21,7 @@ from apps.messaging.api.serializers import (
     MessageSerializer,
     ReadSerializer,
 )
+from apps.users.api.serializers import DetailSerializer
 from apps.users.models import User
 
 PARSERS = [JSONParser, MultiPartParser, FormParser]
@@ -33,7 +34,7 @@ class ConversationListView(APIView):
     permission_classes = [permissions.IsAuthenticated]
     parser_classes = PARSERS
 
-    @extend_schema(responses=ConversationSerializer(many=True))
+    @extend_schema(parameters=PAGE_PARAMETERS, responses=paginated(ConversationSerializer, counts=("unread_count",)))
     def get(self, request):
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(selectors.conversations_of(request.user), request, self)
@@ -77,8 +78,11 @@ class ConversationMessagesView(APIView):
     parser_classes = PARSERS
 
     @extend_schema(
-        parameters=[OpenApiParameter("after", OpenApiTypes.INT, description="Only messages newer than this id.")],
-        responses=MessageSerializer(many=True),
+        parameters=[
+            OpenApiParameter("after", OpenApiTypes.INT, description="Only messages newer than this id."),
+            *PAGE_PARAMETERS,
+        ],
+        responses=paginated(MessageSerializer),
     )
     def get(self, request, pk: int):
         conversation = selectors.conversation_for(request.user, pk)
@@ -133,7 +137,7 @@ class MessageView(APIView):
 class MessageFlagView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(request=FlagSerializer, responses={200: None})
+    @extend_schema(request=FlagSerializer, responses={200: DetailSerializer})
     def post(self, request, pk: int):
         message = selectors.message_for(request.user, pk)
         data = FlagSerializer(data=request.data)

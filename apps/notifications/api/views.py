@@ -5,7 +5,7 @@ from rest_framework import permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.api.pagination import PageNumberPagination
+from apps.core.api.pagination import PAGE_PARAMETERS, PageNumberPagination, paginated
 from apps.core.api.params import parse_bool
 from apps.notifications import selectors, services
 from apps.notifications.api.serializers import (
@@ -20,7 +20,8 @@ class NotificationListView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(
-        parameters=[OpenApiParameter("unread", OpenApiTypes.BOOL)], responses=NotificationSerializer(many=True)
+        parameters=[OpenApiParameter("unread", OpenApiTypes.BOOL), *PAGE_PARAMETERS],
+        responses=paginated(NotificationSerializer, counts=("unread_count",)),
     )
     def get(self, request):
         unread = parse_bool(request.query_params.get("unread"), attr="unread") or False

@@ -5,7 +5,7 @@ from rest_framework import permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.api.pagination import PageNumberPagination
+from apps.core.api.pagination import PAGE_PARAMETERS, PageNumberPagination, paginated
 from apps.payments import selectors, services
 from apps.payments.api import serializers
 from apps.payments.gateways import get_gateway
@@ -20,7 +20,7 @@ def _page(request, view, queryset, serializer_class):
 class PaymentMethodListView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(responses=serializers.PaymentMethodSerializer(many=True))
+    @extend_schema(parameters=PAGE_PARAMETERS, responses=paginated(serializers.PaymentMethodSerializer))
     def get(self, request):
         return _page(request, self, selectors.payment_methods_of(request.user), serializers.PaymentMethodSerializer)
 
@@ -55,7 +55,7 @@ class PaymentMethodDefaultView(APIView):
 class TransactionListView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(responses=serializers.TransactionSerializer(many=True))
+    @extend_schema(parameters=PAGE_PARAMETERS, responses=paginated(serializers.TransactionSerializer))
     def get(self, request):
         return _page(request, self, selectors.transactions_of(request.user), serializers.TransactionSerializer)
 
@@ -63,7 +63,7 @@ class TransactionListView(APIView):
 class PayoutListView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(responses=serializers.PayoutSerializer(many=True))
+    @extend_schema(parameters=PAGE_PARAMETERS, responses=paginated(serializers.PayoutSerializer))
     def get(self, request):
         return _page(request, self, selectors.payouts_of(request.user), serializers.PayoutSerializer)
 

@@ -4,7 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.bookings.selectors import booking_for_party
-from apps.core.api.pagination import PageNumberPagination
+from apps.core.api.pagination import PAGE_PARAMETERS, PageNumberPagination, paginated
 from apps.listings.selectors import public_listing
 from apps.reviews import selectors, services
 from apps.reviews.api.serializers import (
@@ -14,12 +14,13 @@ from apps.reviews.api.serializers import (
     ResponseSerializer,
     ReviewCreateSerializer,
 )
+from apps.users.api.serializers import DetailSerializer
 
 
 class ListingReviewsView(APIView):
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(responses=PublicReviewSerializer(many=True))
+    @extend_schema(parameters=PAGE_PARAMETERS, responses=paginated(PublicReviewSerializer))
     def get(self, request, pk: int):
         listing = public_listing(pk)
         paginator = PageNumberPagination()
@@ -66,7 +67,7 @@ class ReviewResponseView(APIView):
 class ReviewReportView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(request=ReportSerializer, responses={200: None})
+    @extend_schema(request=ReportSerializer, responses={200: DetailSerializer})
     def post(self, request, pk: int):
         review = selectors.review_visible_to(pk, request.user)
         data = ReportSerializer(data=request.data)

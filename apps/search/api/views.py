@@ -6,7 +6,7 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.api.pagination import PageNumberPagination
+from apps.core.api.pagination import PageNumberPagination, paginated
 from apps.core.api.params import parse_int
 from apps.listings import selectors as listing_selectors
 from apps.listings import services as listing_services
@@ -51,7 +51,7 @@ SEARCH_PARAMETERS = [
 class ListingCollectionView(APIView):
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
 
-    @extend_schema(parameters=SEARCH_PARAMETERS, responses=SearchResultSerializer(many=True))
+    @extend_schema(parameters=SEARCH_PARAMETERS, responses=paginated(SearchResultSerializer))
     def get(self, request):
         params = parse_search_params(request.query_params)
         page_number = parse_int(request.query_params.get("page"), attr="page", minimum=1, maximum=10_000, default=1)

@@ -127,6 +127,13 @@ class PublicUserSerializer(serializers.ModelSerializer):
         return user.last_name[:1].upper()
 
 
+class TokenPairSerializer(serializers.Serializer):
+    """What the token endpoints answer (refreshing rotates the refresh token, so it answers both too)."""
+
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
 class EmailTokenObtainPairSerializer(TokenObtainPairSerializer):
     """`{email, password}` → `{access, refresh}`. Unknown email and wrong password get the same answer."""
 

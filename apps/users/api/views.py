@@ -11,6 +11,7 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
+from apps.core.api.schema import error_responses
 from apps.core.errors import InvalidInput
 from apps.users import selectors, services
 from apps.users.api import serializers
@@ -56,6 +57,7 @@ class VerifyEmailView(AuthThrottleMixin, APIView):
 class TokenView(AuthThrottleMixin, TokenObtainPairView):
     serializer_class = serializers.EmailTokenObtainPairSerializer
 
+    @extend_schema(responses={200: serializers.TokenPairSerializer, **error_responses(401)})
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         try:
@@ -70,7 +72,9 @@ class TokenView(AuthThrottleMixin, TokenObtainPairView):
 
 
 class TokenRefresh(AuthThrottleMixin, TokenRefreshView):
-    pass
+    @extend_schema(responses={200: serializers.TokenPairSerializer, **error_responses(401)})
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
 
 
 class LogoutView(APIView):
