@@ -10,7 +10,9 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp import constants as csp
 
+from apps.core import security_settings
 from apps.core.observability import logging as observability_logging
 from apps.core.observability import sentry as observability_sentry
 
@@ -23,7 +25,9 @@ if services_env.exists():
     environ.Env.read_env(services_env, overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
-SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-local-development-key-change-me-in-production-0123456789")
+SECRET_KEY = env("DJANGO_SECRET_KEY", default=security_settings.DEVELOPMENT_SECRET_KEY)
+# With DEBUG off, refuse to start on the public development key (README, "Security and hardening").
+security_settings.require_secret_key(debug=DEBUG, secret_key=SECRET_KEY)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -62,6 +66,12 @@ MIDDLEWARE = [
     # First: the request id, access log and latency cover everything below, and /metrics needs no database.
     "apps.core.observability.middleware.ObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Hardening (README, "Security and hardening"): production secrets checked once at start, oversized bodies
+    # refused before anything reads them, the Content Security Policy and Permissions-Policy headers.
+    "apps.core.security.ProductionSecretsCheck",
+    "apps.core.security.RequestSizeLimitMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "apps.core.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -183,6 +193,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "apps.users.lockout.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_IPWARE_META_PRECEDENCE_ORDER = env.list("AXES_IP_HEADERS", default=["REMOTE_ADDR"])
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: clients connect directly). Lockouts and
+# throttles read the client's address through it (apps.core.security.client_ip), never a header a client can forge.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+AXES_CLIENT_IP_CALLABLE = "apps.core.security.client_ip"
 AXES_VERBOSE = False
 
 EMAIL_VERIFICATION_MAX_AGE_SECONDS = env.int("EMAIL_VERIFICATION_MAX_AGE_SECONDS", default=2 * 24 * 3600)
@@ -198,7 +212,7 @@ MESSAGE_MAX_ATTACHMENTS = env.int("MESSAGE_MAX_ATTACHMENTS", default=4)
 LISTING_DETAIL_CACHE_SECONDS = env.int("LISTING_DETAIL_CACHE_SECONDS", default=3600)
 
 # Fernet keys, newest first (generate one with `manage.py rotate_encryption_key --generate`).
-FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+FIELD_ENCRYPTION_KEYS = security_settings.check_field_encryption_keys(env.list("FIELD_ENCRYPTION_KEYS", default=[]))
 
 # Row-level security: the role the application connects as is subject to policies keyed on the current user.
 DATABASE_RLS_DEFAULT_CONTEXT = env("DATABASE_RLS_DEFAULT_CONTEXT", default="system")
@@ -214,7 +228,7 @@ STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 # The SDK retries network failures and 409/5xx answers, each with the call's own idempotency key, so never twice.
 STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
 # Signs incoming provider events (Stripe's `whsec_...`); the sandbox checks the same `t=...,v1=...` signature scheme.
-PAYMENT_WEBHOOK_SECRET = env("PAYMENT_WEBHOOK_SECRET", default="whsec_local_development_secret")
+PAYMENT_WEBHOOK_SECRET = env("PAYMENT_WEBHOOK_SECRET", default=security_settings.DEVELOPMENT_WEBHOOK_SECRET)
 
 # --- Marketplace fees (percent of the subtotal, see apps/bookings/pricing.py) ----------------------------------------
 SERVICE_FEE_PERCENT = env("SERVICE_FEE_PERCENT", default="10")
@@ -264,7 +278,17 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "auth": env("THROTTLE_AUTH", default="20/min"),
         "sms": env("THROTTLE_SMS", default="5/hour"),
+        # Per signed-in user and per address (apps.core.api.throttling): search (with quotes and availability),
+        # bookings, messaging.
+        "search_user": env("THROTTLE_SEARCH_USER", default="60/min"),
+        "search_ip": env("THROTTLE_SEARCH_IP", default="120/min"),
+        "bookings_user": env("THROTTLE_BOOKINGS_USER", default="30/min"),
+        "bookings_ip": env("THROTTLE_BOOKINGS_IP", default="60/min"),
+        "messaging_user": env("THROTTLE_MESSAGING_USER", default="60/min"),
+        "messaging_ip": env("THROTTLE_MESSAGING_IP", default="120/min"),
     },
+    # Behind a proxy the client address comes from X-Forwarded-For, counting NUM_PROXIES from the right.
+    "NUM_PROXIES": NUM_PROXIES,
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
@@ -376,6 +400,92 @@ LEAFLET_CONFIG = {
     "DEFAULT_ZOOM": 4,
     "TILES": [("OpenStreetMap", MAP_TILES_URL, {"attribution": "&copy; OpenStreetMap contributors", "maxZoom": 19})],
 }
+
+# --- Security and hardening (README, "Security and hardening") -----------------------------------------------------
+# `manage.py check --deploy` passes with DJANGO_DEBUG=false. Web and worker processes with DEBUG off also refuse to
+# start without FIELD_ENCRYPTION_KEYS and a real PAYMENT_WEBHOOK_SECRET (apps.core.security.ProductionSecretsCheck).
+REQUIRE_PRODUCTION_SECRETS = not DEBUG
+
+# HTTPS only in production. Behind a TLS-terminating proxy that always overwrites the header, set
+# DJANGO_SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto so that Django knows which requests came in over HTTPS.
+SECURE_PROXY_SSL_HEADER = security_settings.proxy_ssl_header(env("DJANGO_SECURE_PROXY_SSL_HEADER", default=""))
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+# Probes and scrapers inside the network may use plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
+SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True  # pages send the CSRF token from the form, not the cookie
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Cross-origin requests (map tiles) carry our origin only: OpenStreetMap's tile policy asks for a referrer.
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+
+# Content Security Policy (django-csp). Inline <script>/<style> need nonce="{{ request.csp_nonce }}"; inline style
+# and event-handler attributes are not allowed (Leaflet styles elements through the CSSOM, which CSP permits).
+_CSP_DIRECTIVES = {
+    "default-src": [csp.SELF],
+    "script-src": [csp.SELF, csp.NONCE],
+    "style-src": [csp.SELF, csp.NONCE],
+    "img-src": [csp.SELF, "data:", *filter(None, [security_settings.tile_source(MAP_TILES_URL)])],
+    "connect-src": [csp.SELF],
+    "font-src": [csp.SELF],
+    "object-src": [csp.NONE],
+    "base-uri": [csp.SELF],
+    "frame-ancestors": [csp.NONE],
+    "form-action": [csp.SELF],
+    "upgrade-insecure-requests": not DEBUG,
+}
+if CSP_REPORT_URI := env("CSP_REPORT_URI", default=""):
+    _CSP_DIRECTIVES["report-uri"] = [CSP_REPORT_URI]
+# CSP_REPORT_ONLY=true sends the same policy as Content-Security-Policy-Report-Only: browsers report, nothing breaks.
+if env.bool("CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _CSP_DIRECTIVES}
+else:
+    CONTENT_SECURITY_POLICY = {"DIRECTIVES": _CSP_DIRECTIVES}
+
+# Browser features pages may use: geolocation for "near me", nothing else.
+PERMISSIONS_POLICY = {
+    "geolocation": ["self"],
+    "fullscreen": ["self"],
+    **{
+        feature: []
+        for feature in (
+            "camera",
+            "microphone",
+            "payment",
+            "usb",
+            "serial",
+            "midi",
+            "accelerometer",
+            "gyroscope",
+            "magnetometer",
+            "display-capture",
+            "xr-spatial-tracking",
+            "browsing-topics",
+        )
+    },
+}
+
+# Request sizes. JSON bodies and form fields: DATA_UPLOAD_MAX_MEMORY_SIZE. Uploads (multipart): the largest a user
+# may send in one request (4 message attachments of 10 MB) plus the form. Over either: 413. Uploaded files above
+# FILE_UPLOAD_MAX_MEMORY_SIZE are streamed to a temporary file instead of memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2560 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=500)
+DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=10)
+_LARGEST_UPLOAD = max(
+    LISTING_PHOTO_MAX_BYTES, PROFILE_PICTURE_MAX_BYTES, MESSAGE_MAX_ATTACHMENTS * MESSAGE_ATTACHMENT_MAX_BYTES
+)
+REQUEST_MAX_UPLOAD_BYTES = env.int("REQUEST_MAX_UPLOAD_BYTES", default=_LARGEST_UPLOAD + DATA_UPLOAD_MAX_MEMORY_SIZE)
+
+# Uploaded media (listing photos, profile pictures) served by the app with safe headers (apps.core.security); set
+# SERVE_MEDIA=false when the proxy or a bucket serves MEDIA_URL instead (README shows the headers it must add).
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
+MEDIA_CACHE_SECONDS = env.int("MEDIA_CACHE_SECONDS", default=3600)
 
 # --- Observability: logs, errors, metrics (README, "Observability") -----------------------------------------------
 # JSON lines with the request id in production, plain text for local development.

@@ -1,10 +1,9 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from apps.core.health import healthz, readyz
+from apps.core.security import api_docs_view, media_urlpatterns
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -30,7 +29,7 @@ urlpatterns = [
     path("", include("apps.search.web.urls")),
     path("", include("apps.core.web.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/docs/", api_docs_view(), name="swagger-ui"),
     path("admin/", admin.site.urls),
 ]
 
@@ -41,5 +40,5 @@ handler400 = "apps.core.api.handlers.bad_request"
 handler403 = "apps.core.api.handlers.permission_denied"
 handler404 = "apps.core.api.handlers.not_found"
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded media with safe content types (README, "Security and hardening").
+urlpatterns += media_urlpatterns()

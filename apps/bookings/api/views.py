@@ -27,6 +27,7 @@ from apps.core.api.idempotency import idempotent
 from apps.core.api.pagination import PAGE_PARAMETERS, PageNumberPagination, paginated
 from apps.core.api.params import parse_choices, parse_window
 from apps.core.api.schema import error_responses
+from apps.core.api.throttling import SCOPED_THROTTLES
 from apps.core.errors import InvalidInput
 from apps.listings.selectors import public_listing
 
@@ -40,6 +41,8 @@ PAST_TOLERANCE = timedelta(minutes=5)
 
 class QuoteView(APIView):
     permission_classes = [permissions.AllowAny]
+    throttle_classes = SCOPED_THROTTLES
+    throttle_scope = "search"
 
     @extend_schema(parameters=WINDOW_PARAMETERS, responses={200: QuoteSerializer})
     def get(self, request, pk: int):
@@ -56,6 +59,8 @@ class QuoteView(APIView):
 
 class AvailabilityView(APIView):
     permission_classes = [permissions.AllowAny]
+    throttle_classes = SCOPED_THROTTLES
+    throttle_scope = "search"
 
     @extend_schema(parameters=WINDOW_PARAMETERS, responses={200: AvailabilitySerializer})
     def get(self, request, pk: int):
@@ -76,6 +81,8 @@ class AvailabilityView(APIView):
 
 class BookingCollectionView(APIView):
     permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = SCOPED_THROTTLES
+    throttle_scope = "bookings"
 
     @extend_schema(
         parameters=[
@@ -130,6 +137,8 @@ class BookingCollectionView(APIView):
 
 class BookingDetailView(APIView):
     permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = SCOPED_THROTTLES
+    throttle_scope = "bookings"
 
     @extend_schema(responses=BookingSerializer)
     def get(self, request, booking_code):
@@ -141,6 +150,8 @@ class BookingActionView(APIView):
     """POST /bookings/{code}/<action>: one state transition by its guest or host."""
 
     permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = SCOPED_THROTTLES
+    throttle_scope = "bookings"
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     action: str = ""
 
@@ -174,6 +185,8 @@ class CancellationTermsView(APIView):
     """What cancelling now would refund, so the UI can show it before the guest confirms."""
 
     permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = SCOPED_THROTTLES
+    throttle_scope = "bookings"
 
     @extend_schema(responses={200: CancellationTermsSerializer})
     def get(self, request, booking_code):

@@ -6,6 +6,7 @@ from drf_standardized_errors.handler import exception_handler as standardized_ex
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from apps.core.api.handlers import TOO_LARGE, too_large_body
 from apps.core.errors import DomainError
 from apps.core.observability.errors import ServiceUnavailable, is_database_unavailable
 
@@ -21,6 +22,8 @@ def domain_error_response(error: DomainError) -> Response:
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return domain_error_response(exc)
+    if isinstance(exc, TOO_LARGE):  # a multipart field over DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields or files
+        return Response(too_large_body(exc), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     if is_database_unavailable(exc):

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from apps.bookings.selectors import booking_for_party
 from apps.core.api.pagination import PAGE_PARAMETERS, PageNumberPagination, paginated
 from apps.core.api.params import parse_int
+from apps.core.api.throttling import SCOPED_THROTTLES
 from apps.core.errors import NotFound
 from apps.listings.selectors import visible_listing
 from apps.messaging import selectors, services
@@ -32,6 +33,8 @@ class ConversationListView(APIView):
     first message (201 when the thread is new, 200 when an existing one was reused)."""
 
     permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = SCOPED_THROTTLES
+    throttle_scope = "messaging"
     parser_classes = PARSERS
 
     @extend_schema(parameters=PAGE_PARAMETERS, responses=paginated(ConversationSerializer, counts=("unread_count",)))
@@ -75,6 +78,8 @@ class ConversationMessagesView(APIView):
     """GET: the messages, newest first (`?after=<message id>` for only the newer ones). POST: a new message."""
 
     permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = SCOPED_THROTTLES
+    throttle_scope = "messaging"
     parser_classes = PARSERS
 
     @extend_schema(
@@ -110,6 +115,8 @@ class ConversationMessagesView(APIView):
 
 class ConversationReadView(APIView):
     permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = SCOPED_THROTTLES
+    throttle_scope = "messaging"
 
     @extend_schema(request=None, responses=ReadSerializer)
     def post(self, request, pk: int):
@@ -122,6 +129,8 @@ class MessageView(APIView):
     """DELETE: withdraw one's own message (204)."""
 
     permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = SCOPED_THROTTLES
+    throttle_scope = "messaging"
 
     @extend_schema(responses={200: MessageSerializer})
     def get(self, request, pk: int):
@@ -136,6 +145,8 @@ class MessageView(APIView):
 
 class MessageFlagView(APIView):
     permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = SCOPED_THROTTLES
+    throttle_scope = "messaging"
 
     @extend_schema(request=FlagSerializer, responses={200: DetailSerializer})
     def post(self, request, pk: int):
@@ -150,6 +161,8 @@ class MessageAttachmentView(APIView):
     """The file of one attachment, to the conversation's participants only."""
 
     permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = SCOPED_THROTTLES
+    throttle_scope = "messaging"
 
     @extend_schema(responses={(200, "image/*"): OpenApiTypes.BINARY})
     def get(self, request, pk: int, index: int):

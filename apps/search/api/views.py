@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from apps.core.api.pagination import PageNumberPagination, paginated
 from apps.core.api.params import parse_int
+from apps.core.api.throttling import SCOPED_THROTTLES
 from apps.listings import selectors as listing_selectors
 from apps.listings import services as listing_services
 from apps.listings.api.serializers import HostListingSerializer, ListingInputSerializer, ListingSerializer
@@ -50,6 +51,8 @@ SEARCH_PARAMETERS = [
 
 class ListingCollectionView(APIView):
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    throttle_classes = SCOPED_THROTTLES
+    throttle_scope = "search"
 
     @extend_schema(parameters=SEARCH_PARAMETERS, responses=paginated(SearchResultSerializer))
     def get(self, request):
