@@ -22,6 +22,7 @@ from apps.core.errors import Conflict, InvalidInput, NotFound
 from apps.core.models import AuditLog
 from apps.core.money import ZERO
 from apps.core.services import log_action
+from apps.payments import selectors
 from apps.payments.gateways import get_gateway
 from apps.payments.gateways.base import PaymentError
 from apps.payments.models import PaymentMethod, Payout, PayoutItem, Transaction, WebhookEvent
@@ -259,26 +260,13 @@ class Ledger:
 # --- Payouts ------------------------------------------------------------------------------------------------------
 
 
-def _payable_bookings(now: datetime):
-    """Bookings whose money is settled and not yet in a payout: completed or no-show, or cancelled with part of
-    the payment kept."""
-    settled = Q(status__in=[Booking.Status.COMPLETED, Booking.Status.NO_SHOW]) | Q(
-        status=Booking.Status.CANCELLED, payment_status=PS.PARTIAL_REFUND
-    )
-    return (
-        Booking.objects.filter(settled, end_datetime__lte=now, payout_item__isnull=True)
-        .filter(payment_status__in=[PS.SUCCEEDED, PS.PARTIAL_REFUND])
-        .select_related("listing")
-    )
-
-
 def batch_payouts(*, now: datetime | None = None) -> list[Payout]:
     """Gather each host's payable bookings into one new payout. A booking joins at most one payout (the
     database refuses a second), so nobody is paid twice for it."""
     now = now or timezone.now()
     created = []
     by_host: dict[int, list[Booking]] = {}
-    for booking in _payable_bookings(now):
+    for booking in selectors.payable_bookings(now):
         by_host.setdefault(booking.listing.host_id, []).append(booking)
     for host_id, bookings in by_host.items():
         try:

@@ -109,3 +109,20 @@ def test_webhook_checks_the_signature_and_records_each_event_once(guest, make_li
     assert WebhookEvent.objects.count() == 1
     booking.refresh_from_db()
     assert booking.payment_status == "succeeded"
+
+
+def test_a_late_cancellation_that_keeps_the_whole_payment_is_paid_out_to_the_host(guest, host, make_listing):
+    listing = make_listing(cancellation_policy="STRICT")
+    start, end = window(days=0.5)  # under 24 hours ahead: the strict policy refunds nothing
+    booking = booking_services.create_booking(
+        guest=guest, listing_id=listing.pk, start_datetime=start, end_datetime=end, vehicle=VEHICLE,
+        payment_method="pm_card_visa",
+    )  # fmt: skip
+    booking = booking_services.cancel_booking(booking=booking, actor=guest, reason="Plans changed")
+    assert booking.refund_amount == 0 and booking.payment_status == "succeeded"
+    User.objects.filter(pk=host.pk).update(stripe_account_id="acct_sandbox_1")
+    with freeze_time(end + timedelta(days=1)):
+        services.run_payouts()
+    [payout] = client_for(host).get("/api/v1/payouts").json()["results"]
+    assert payout["bookings"][0]["booking"] == str(booking.booking_code)
+    assert payout["amount"] == str(booking.host_payout)

@@ -4,7 +4,7 @@ only: a host's ledger entries (`transactions`, under row-level security) are not
 
 - paid out: payouts transferred (`PAID`).
 - pending payout: payouts prepared but not transferred yet (pending, processing or failed and retried), plus the
-  settled bookings no payout has taken yet (the weekly run's rule, `services._payable_bookings`).
+  settled bookings no payout has taken yet (the weekly run's rule, `selectors.payable_bookings`).
 - earned: paid out + pending payout.
 - upcoming: the host's payout of confirmed and ongoing bookings, captured but not settled yet.
 
@@ -22,7 +22,7 @@ from django.utils import timezone
 from apps.bookings import pricing
 from apps.bookings.models import Booking
 from apps.core.money import ZERO
-from apps.payments import services
+from apps.payments import selectors
 from apps.payments.models import Payout
 
 PS = Booking.PaymentStatus
@@ -72,7 +72,7 @@ def earnings_totals(host, *, now=None) -> EarningsTotals:
         unpaid=Sum("amount", filter=~Q(status=Payout.Status.PAID)),
     )
     paid, unpaid = payouts["paid"] or ZERO, payouts["unpaid"] or ZERO
-    settled = _shares(services._payable_bookings(now).filter(listing__host=host))
+    settled = _shares(selectors.payable_bookings(now).filter(listing__host=host))
     upcoming = _shares(
         Booking.objects.filter(listing__host=host, status__in=(Booking.Status.CONFIRMED, Booking.Status.IN_PROGRESS))
     )
