@@ -287,3 +287,15 @@ def test_with_an_archive_bucket_audit_rows_are_archived_to_s3_encrypted_at_rest(
     body = gzip.decompress(s3_archive.get_object(Bucket="pinch-archive", Key=key)["Body"].read())
     assert [json.loads(line)["id"] for line in body.splitlines()] == [entry.pk]
     assert not AuditLog.objects.exists()
+
+
+def test_a_table_whose_archive_cannot_be_stored_keeps_its_rows_and_the_others_are_still_cleaned(s3_archive, settings):
+    settings.ARCHIVE_S3_BUCKET = "no-such-bucket"
+    entry = aged(AuditLog, AuditLogFactory, 3000, "created_at")
+    aged(SearchQuery, SearchQueryFactory, 100, "searched_at")
+
+    with pytest.raises(ColdStorageError, match="no-such-bucket"):
+        cleanup_old_data.delay().get()
+
+    assert not SearchQuery.objects.exists()
+    assert list(AuditLog.objects.values_list("pk", flat=True)) == [entry.pk]
