@@ -15,6 +15,7 @@ from csp import constants as csp
 from apps.core import security_settings
 from apps.core.observability import logging as observability_logging
 from apps.core.observability import sentry as observability_sentry
+from config import db_router as _db_router
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -114,6 +115,16 @@ DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+# Read replicas (config/db_router.py): lag-tolerant reads (search, public listing and review pages, analytics) go to
+# DATABASE_REPLICA_URLS, comma-separated, as DATABASES["replica_1"], ...; without it everything uses "default".
+DATABASES.update(
+    _db_router.replica_databases(env("DATABASE_REPLICA_URLS", default=""), DATABASES["default"], env.db_url_config)
+)
+DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
+if len(DATABASES) > 1:
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("apps.users.rls.RowLevelSecurityMiddleware"), "config.db_router.ReplicaReadsMiddleware"
+    )
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:63799/0")
 CACHES = {
