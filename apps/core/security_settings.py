@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 # Public placeholders for local development and tests; production refuses to start with either.
 DEVELOPMENT_SECRET_KEY = "insecure-local-development-key-change-me-in-production-0123456789"  # noqa: S105
 DEVELOPMENT_WEBHOOK_SECRET = "whsec_local_development_secret"  # noqa: S105
+PLACEHOLDER = "change-me"  # what deploy/*.env.example put where a secret goes
 MIN_SECRET_KEY_LENGTH = 50  # Django's own deploy check (security.W009) asks for 50 characters, 5 of them distinct
 MIN_SECRET_KEY_DISTINCT = 5
 
@@ -22,7 +23,7 @@ def require_secret_key(*, debug: bool, secret_key: str) -> None:
     email-verification tokens; the development default is public."""
     if debug:
         return
-    if not secret_key or secret_key == DEVELOPMENT_SECRET_KEY:
+    if not secret_key or secret_key == DEVELOPMENT_SECRET_KEY or PLACEHOLDER in secret_key:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY is not set. With DJANGO_DEBUG=false the product will not start with the development "
             "key: set DJANGO_SECRET_KEY to at least 50 random characters, e.g. the output of "
@@ -64,9 +65,14 @@ def missing_production_secrets(*, field_encryption_keys: list[str], payment_webh
             "FIELD_ENCRYPTION_KEYS is not set: without it driver licence numbers would be encrypted under a key "
             "derived from DJANGO_SECRET_KEY. Generate one with `python manage.py rotate_encryption_key --generate`."
         )
-    if not payment_webhook_secret or payment_webhook_secret == DEVELOPMENT_WEBHOOK_SECRET:
+    if (
+        not payment_webhook_secret
+        or payment_webhook_secret == DEVELOPMENT_WEBHOOK_SECRET
+        or PLACEHOLDER in payment_webhook_secret
+    ):
         problems.append(
-            "PAYMENT_WEBHOOK_SECRET is the public development value: anyone could forge payment events. Set it to "
+            "PAYMENT_WEBHOOK_SECRET is not set (a public development value or a placeholder): anyone could forge "
+            "payment events. Set it to "
             "the signing secret of the provider's webhook endpoint (Stripe: `whsec_...`)."
         )
     return problems

@@ -3,6 +3,7 @@ to start without its own secrets, every answer carries the security headers, ove
 API's error shape, and uploaded media is served with safe content types."""
 
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -68,7 +69,7 @@ def test_a_production_web_process_refuses_to_start_without_the_encryption_keys_a
     assert result.returncode != 0
     assert "Refusing to start in production" in result.stderr
     assert "FIELD_ENCRYPTION_KEYS is not set" in result.stderr
-    assert "PAYMENT_WEBHOOK_SECRET is the public development value" in result.stderr
+    assert "PAYMENT_WEBHOOK_SECRET is not set" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -76,6 +77,7 @@ def test_a_production_web_process_refuses_to_start_without_the_encryption_keys_a
     [
         ("", "is not set"),
         (security_settings.DEVELOPMENT_SECRET_KEY, "is not set"),
+        ("change-me-to-64-random-characters-" + secrets.token_urlsafe(40), "is not set"),
         ("short-but-random-3kd9", "too weak"),
         ("a" * 60, "too weak"),
         ("django-insecure-" + secrets.token_urlsafe(50), "too weak"),
@@ -105,6 +107,10 @@ def test_the_web_handler_refuses_to_load_in_production_until_the_secrets_are_set
         WSGIHandler()
 
     settings.FIELD_ENCRYPTION_KEYS = ["x" * 43 + "="]
+    settings.PAYMENT_WEBHOOK_SECRET = "whsec_change-me"
+    with pytest.raises(ImproperlyConfigured, match="PAYMENT_WEBHOOK_SECRET"):
+        WSGIHandler()
+
     settings.PAYMENT_WEBHOOK_SECRET = "whsec_" + secrets.token_hex(16)
     WSGIHandler()  # starts
 
@@ -165,6 +171,48 @@ def test_every_page_carries_the_content_security_policy_and_the_other_security_h
     assert "geolocation=(self)" in permissions
     for feature in ("camera", "microphone", "payment"):
         assert f"{feature}=()" in permissions
+
+
+@pytest.mark.django_db
+def test_a_page_uses_the_nonce_its_policy_allows(client):
+    response = client.get("/accounts/login/")
+    policy = directives(response["Content-Security-Policy"])
+    nonces = [source[len("'nonce-") : -1] for source in policy["script-src"] if source.startswith("'nonce-")]
+
+    assert len(nonces) == 1, "base.html hands htmx the page's nonce"
+    assert f"'nonce-{nonces[0]}'" in policy["style-src"]
+    assert f'"inlineStyleNonce":"{nonces[0]}"' in response.content.decode()
+    assert nonces[0] not in directives(client.get("/accounts/login/")["Content-Security-Policy"])["script-src"][1]
+
+
+TAG = re.compile(r"<[a-zA-Z][^<>]*>", re.S)
+
+
+def csp_violations(template: Path) -> list[str]:
+    """What the policy would block in a template: inline scripts without the nonce, inline event handlers,
+    `javascript:` URLs and inline style attributes."""
+    found = []
+    for tag in TAG.findall(template.read_text()):
+        name = tag[1:].split(None, 1)[0].rstrip(">").lower()
+        if name == "script" and "src=" not in tag and 'nonce="{{ request.csp_nonce }}"' not in tag:
+            found.append(f"inline script without the nonce: {tag}")
+        if re.search(r"\son[a-z]+\s*=", tag):
+            found.append(f"inline event handler: {tag}")
+        if "javascript:" in tag:
+            found.append(f"javascript: URL: {tag}")
+        if re.search(r"\sstyle\s*=", tag):
+            found.append(f"inline style attribute: {tag}")
+    return found
+
+
+def test_templates_only_use_what_the_content_security_policy_allows():
+    violations = {
+        str(template.relative_to(ROOT)): problems
+        for template in sorted((ROOT / "templates").rglob("*.html"))
+        if (problems := csp_violations(template))
+    }
+
+    assert not violations, violations
 
 
 @pytest.mark.parametrize(
