@@ -1,0 +1,118 @@
+"""`python -m bench [scenario ...] [--options]`: run benchmark scenarios against DATABASE_URL and print their figures.
+
+With no scenario names, every scenario runs. Each scenario's options are accepted (`--help` lists them all); an
+option no selected scenario knows, an unknown scenario name or a bad value exits with status 2 and a message. The
+exit status is the highest of the scenarios' statuses (1: a scenario could not run, e.g. an empty database).
+"""
+
+import argparse
+import importlib
+import os
+import pkgutil
+import sys
+import time
+from pathlib import Path
+
+PREFIX = "scenario_"
+
+
+def discover() -> dict[str, object]:
+    """name -> module of every bench/scenario_<name>.py that has add_arguments and run."""
+    found = {}
+    for info in sorted(pkgutil.iter_modules([str(Path(__file__).resolve().parent)]), key=lambda info: info.name):
+        if not info.name.startswith(PREFIX):
+            continue
+        module = importlib.import_module(f"bench.{info.name}")
+        if callable(getattr(module, "add_arguments", None)) and callable(getattr(module, "run", None)):
+            found[info.name.removeprefix(PREFIX)] = module
+    return found
+
+
+def _scenario_parser(name: str, module) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=f"python -m bench {name}", description=(module.__doc__ or "").split("\n")[0])
+    module.add_arguments(parser)
+    return parser
+
+
+def _usage(scenarios: dict[str, object]) -> str:
+    lines = [__doc__.strip(), "", "Scenarios and their options:"]
+    for name, module in scenarios.items():
+        lines.append("")
+        lines.append(_scenario_parser(name, module).format_help().strip())
+    return "\n".join(lines)
+
+
+def _header(selected: list[str]) -> None:
+    from django.db import connection
+
+    from bench import git_commit, machine_description
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        server = cursor.fetchone()[0]
+        cursor.execute("SELECT current_database(), current_user")
+        database, user = cursor.fetchone()
+        cursor.execute(
+            "SELECT reltuples::bigint FROM pg_class WHERE relname IN ('listings', 'bookings') ORDER BY relname"
+        )
+        estimates = [row[0] for row in cursor.fetchall()]
+    bookings, listings = [*estimates, 0, 0][:2]
+    print("=" * 100)
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S %Z")
+    print(f"bench  {stamp}  commit {git_commit() or '?'}  scenarios: {' '.join(selected)}")
+    print(f"machine: {machine_description()} (shared with other work: figures are noisy, compare within one run)")
+    print(
+        f"database: {database} as {user}, PostgreSQL {server}; about {max(listings, 0):,} listings and "
+        f"{max(bookings, 0):,} bookings (planner estimates)"
+    )
+    print("=" * 100)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    scenarios = discover()
+    if "-h" in argv or "--help" in argv:
+        print(_usage(scenarios))
+        return 0
+    names = []
+    while argv and not argv[0].startswith("-"):
+        names.append(argv.pop(0))
+    unknown = [name for name in names if name not in scenarios]
+    if unknown:
+        print(
+            f"error: unknown scenario {', '.join(unknown)}; the scenarios are: {', '.join(scenarios)}", file=sys.stderr
+        )
+        return 2
+    selected = names or list(scenarios)
+
+    parsed, leftovers = {}, []
+    for name in selected:
+        try:
+            parsed[name], rest = _scenario_parser(name, scenarios[name]).parse_known_args(argv)
+        except SystemExit as error:  # argparse has printed the message
+            return int(error.code or 2)
+        leftovers.append(set(rest))
+    not_understood = sorted(set.intersection(*leftovers)) if leftovers else []
+    if not_understood:
+        print(
+            f"error: no selected scenario takes {' '.join(not_understood)} (python -m bench --help lists the options)",
+            file=sys.stderr,
+        )
+        return 2
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    _header(selected)
+    status = 0
+    for name in selected:
+        print(f"\n--- {name} " + "-" * (95 - len(name)))
+        started = time.monotonic()
+        status = max(status, int(scenarios[name].run(parsed[name]) or 0))
+        print(f"({name}: {time.monotonic() - started:.1f} s)")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
