@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "apps.core.security.ProductionSecretsCheck",
     "apps.core.security.RequestSizeLimitMiddleware",
     "csp.middleware.CSPMiddleware",
+    "apps.core.security.CspNonceContextMiddleware",
     "apps.core.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

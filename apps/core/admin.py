@@ -29,6 +29,7 @@ from leaflet.admin import LeafletAdminWidget, LeafletGeoAdminMixin
 from apps.core.errors import DomainError, InvalidInput
 from apps.core.geojson import parse_point
 from apps.core.models import AuditLog, IdempotencyRecord
+from apps.core.security import current_csp_nonce
 
 
 class ReadOnlyAdminMixin:
@@ -182,7 +183,9 @@ def point_map(name: str, point: Any) -> str:
     if point is None:
         return "-"
     # The name only identifies the map on the page; the form around it has no such field, so nothing is posted.
-    return ReadOnlyMapWidget().render(f"{name}_map", point, attrs={"id": f"id_{name}_map"})
+    widget = ReadOnlyMapWidget()
+    widget.csp_nonce = current_csp_nonce()  # its inline script runs only with the page's nonce
+    return widget.render(f"{name}_map", point, attrs={"id": f"id_{name}_map"})
 
 
 # --- Audit trail on an object's page -----------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 - `client_ip`: the client's address, behind as many trusted proxies as configured (throttles, lockouts);
 - `ProductionSecretsCheck`: a web process with DEBUG off refuses to start without its production secrets;
 - `RequestSizeLimitMiddleware`: a body over the limits is refused with 413 before anything reads it;
+- `CspNonceContextMiddleware`: the page's CSP nonce for HTML rendered without the request (admin maps);
 - `PermissionsPolicyMiddleware`: the browser features pages may use (geolocation for "near me", nothing else);
 - `serve_media`: uploaded files with safe headers (images inline, anything else as a download);
 - `api_docs_view`: Swagger UI that works under the Content Security Policy.
@@ -10,6 +11,7 @@
 
 import posixpath
 import re
+from contextvars import ContextVar
 
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_replace
@@ -83,6 +85,31 @@ class RequestSizeLimitMiddleware:
                 return error_json(status=413, code="request_too_large", detail=detail)
             return HttpResponse(detail, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+_request_nonce: ContextVar[HttpRequest | None] = ContextVar("csp_nonce_request", default=None)
+
+
+class CspNonceContextMiddleware:
+    """Lets code that renders HTML without the request at hand (an admin display method drawing a map) give its
+    inline script the page's nonce: `current_csp_nonce()`. Placed after django-csp's middleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = _request_nonce.set(request)
+        try:
+            return self.get_response(request)
+        finally:
+            _request_nonce.reset(token)
+
+
+def current_csp_nonce() -> str | None:
+    """The CSP nonce of the request being handled (creating it, so the policy will carry it), or None outside one."""
+    request = _request_nonce.get()
+    nonce = getattr(request, "csp_nonce", None) if request is not None else None
+    return str(nonce) if nonce is not None else None
 
 
 class PermissionsPolicyMiddleware:

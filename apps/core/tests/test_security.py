@@ -185,6 +185,25 @@ def test_a_page_uses_the_nonce_its_policy_allows(client):
     assert nonces[0] not in directives(client.get("/accounts/login/")["Content-Security-Policy"])["script-src"][1]
 
 
+@pytest.mark.django_db
+def test_an_admin_map_drawn_without_the_request_still_gets_the_page_nonce(client, django_user_model):
+    from apps.analytics.tests.factories import SearchQueryFactory
+
+    staff = django_user_model.objects.create_superuser(email="staff@example.com", password="x")
+    client.force_login(staff)
+    query = SearchQueryFactory()
+
+    response = client.get(f"/admin/analytics/searchquery/{query.pk}/change/")
+
+    assert response.status_code == 200
+    nonce = next(
+        source[len("'nonce-") : -1]
+        for source in directives(response["Content-Security-Policy"])["script-src"]
+        if source.startswith("'nonce-")
+    )
+    assert f'<script nonce="{nonce}">' in response.content.decode()
+
+
 TAG = re.compile(r"<[a-zA-Z][^<>]*>", re.S)
 
 
