@@ -1,5 +1,7 @@
 """The read-replica router's rules (config/db_router.py), with a pretend replica: no second server needed."""
 
+import argparse
+
 import environ
 import pytest
 from django.db import transaction
@@ -10,6 +12,7 @@ from apps.analytics.models import ListingView
 from apps.bookings.models import Booking
 from apps.listings.models import Listing
 from apps.payments.models import Transaction
+from bench import scenario_replica
 from config import db_router
 from config.db_router import ReplicaReadsMiddleware, ReplicaRouter, replica_databases, use_replica
 
@@ -118,3 +121,21 @@ def test_replica_urls_become_database_aliases_like_the_primary():
     assert first["ENGINE"] == default["ENGINE"] and first["CONN_MAX_AGE"] == 60
     assert first["OPTIONS"] == {"connect_timeout": 5} and first["TEST"] == {"MIRROR": "default"}
     assert replica_databases("", default, environ.Env.db_url_config) == {}
+
+
+@pytest.mark.slow
+def test_lag_tolerant_reads_hit_a_real_streaming_replica_and_the_rest_the_primary():
+    """A private primary and a `pg_basebackup -R` replica (bench/scenario_replica.py, content types only: fast)."""
+    try:
+        pair = scenario_replica.StreamingPair()
+    except FileNotFoundError as error:
+        pytest.skip(f"no PostgreSQL server binaries (initdb) to make a replica with: {error}")
+    with pair:
+        scenario_replica.set_up(pair, "minimal")
+        assert pair.sql(pair.standby_port, "SELECT pg_is_in_recovery()") == "t"
+        child = scenario_replica.run_probe_child(pair, argparse.Namespace(schema="minimal", writes=5, probe=False))
+    assert child.returncode == 0, child.stdout + child.stderr
+    lines = child.stdout.splitlines()
+    assert any("use_replica() read " in line and "replica_1" in line and "in recovery" in line for line in lines)
+    assert any("inside transaction.atomic()" in line and "default" in line and "primary" in line for line in lines)
+    assert any(line.startswith("pg_stat_replication:") and "streaming" in line for line in lines)
