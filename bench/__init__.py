@@ -5,6 +5,7 @@ prints its figures. Benchmarks are commands that print numbers, never timed asse
 recorded in bench/RESULTS.md with the command that produced them.
 """
 
+import math
 import os
 import platform
 import subprocess
@@ -17,7 +18,7 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
     """The nearest-rank percentile of already sorted values (0 for none)."""
     if not sorted_values:
         return 0.0
-    index = min(len(sorted_values) - 1, max(0, round(fraction * len(sorted_values) + 0.5) - 1))
+    index = min(len(sorted_values) - 1, max(0, math.ceil(fraction * len(sorted_values) - 1e-9) - 1))
     return sorted_values[index]
 
 

@@ -1,0 +1,68 @@
+"""The benchmark runner and its search and query-count scenarios: bad arguments, an empty database, a tiny dataset.
+Benchmarks print figures; these tests check only that they run and say the right things, never how fast."""
+
+import argparse
+import io
+
+import pytest
+from django.core.management import call_command
+
+from bench import EMPTY_DATABASE, percentile, scenario_query_counts, scenario_search
+from bench.__main__ import discover, main
+
+
+def test_the_runner_finds_the_scenarios():
+    assert {"search", "query_counts"} <= set(discover())
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["nowhere"], "error: unknown scenario nowhere; the scenarios are:"),
+        (["search", "--bogus"], "error: no selected scenario takes --bogus"),
+        (["search", "--repeat", "many"], "argument --repeat: invalid int value: 'many'"),
+    ],
+)
+def test_bad_arguments_exit_2_with_a_message(capsys, argv, message):
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_help_lists_every_scenarios_options(capsys):
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "--page-size" in out
+    assert "--threads" in out
+
+
+def test_out_of_range_values_are_refused(db, capsys):
+    assert scenario_search.run(argparse.Namespace(repeat=0, page_size=20, explain=False)) == 2
+    assert scenario_search.run(argparse.Namespace(repeat=1, page_size=500, explain=False)) == 2
+    assert scenario_query_counts.run(argparse.Namespace(threads=0)) == 2
+    assert "--page-size must be between 1 and 100" in capsys.readouterr().err
+
+
+def test_an_empty_database_is_named_not_measured(db, capsys):
+    assert scenario_search.run(argparse.Namespace(repeat=1, page_size=20, explain=False)) == 1
+    assert scenario_query_counts.run(argparse.Namespace(threads=3)) == 1
+    out = capsys.readouterr().out
+    assert out.count(EMPTY_DATABASE) == 2
+    assert "p50" not in out
+
+
+def test_percentile_is_nearest_rank():
+    values = [float(n) for n in range(1, 101)]
+    assert (percentile(values, 0.5), percentile(values, 0.95), percentile(values, 0.99)) == (50.0, 95.0, 99.0)
+    assert percentile([], 0.5) == 0.0
+
+
+@pytest.mark.owner_role
+def test_the_scenarios_run_on_a_tiny_dataset(db, capsys):
+    call_command("seed_bench", "--listings", "400", "--bookings", "2000", "--no-progress", stdout=io.StringIO())
+    assert scenario_search.run(argparse.Namespace(repeat=1, page_size=5, explain=True)) == 0
+    assert scenario_query_counts.run(argparse.Namespace(threads=2)) == 0
+    out = capsys.readouterr().out
+    assert "radius 5 km dense + window" in out
+    assert "overall" in out
+    assert "Buffers:" in out or "Planning Time" in out
+    assert "0 whose query count depends on the page size" in out
