@@ -1,0 +1,48 @@
+"""The load benchmarks (bench/scenario_booking.py, scenario_http.py, scenario_replica.py): bad arguments and an
+empty database answer clearly; a tiny booking run through gunicorn books without overlaps."""
+
+import argparse
+
+import pytest
+
+from bench import scenario_booking, scenario_http, scenario_replica
+
+
+def parsed(module, *argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    module.add_arguments(parser)
+    return parser.parse_args(list(argv))
+
+
+@pytest.mark.parametrize(
+    ("module", "argv", "message"),
+    [
+        (scenario_booking, ["--clients", "0"], "--clients must be at least 1"),
+        (scenario_booking, ["--duration", "0"], "--duration must be more than 0 seconds"),
+        (scenario_http, ["--users", "0"], "--users must be at least 1"),
+        (scenario_replica, ["--writes", "0"], "--writes must be at least 1"),
+    ],
+)
+def test_bad_arguments_say_what_is_wrong(module, argv, message, capsys):
+    assert module.run(parsed(module, *argv)) == 2
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_the_http_mix_on_an_empty_database_says_to_seed_first(capsys):
+    assert scenario_http.run(parsed(scenario_http, "--duration", "1")) == 1
+    assert "the database is empty: run seed_bench first" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_tiny_booking_run_through_gunicorn_books_without_overlaps(capsys):
+    args = parsed(
+        scenario_booking,
+        *["--clients", "3", "--duration", "2", "--listings", "1", "--spaces", "1", "--days", "1"],
+        "--workers=1",
+    )
+    assert scenario_booking.run(args) == 0
+    out = capsys.readouterr().out
+    assert "overlapping active bookings of one space (SQL tstzrange && self-join): 0" in out
+    assert "bookings (201)" in out
