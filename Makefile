@@ -7,7 +7,7 @@ MAKEFLAGS += --no-print-directory
 # Extra pytest arguments: make test ARGS="-k booking -x"
 ARGS ?=
 
-.PHONY: help run test lint format bootstrap services status stop psql backup restore tune
+.PHONY: help run test lint format bootstrap services status stop psql backup restore tune bench
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -53,3 +53,8 @@ restore: ## restore a backup into a fresh database: make restore FROM=var/backup
 tune: ## apply PostgreSQL settings scaled to this machine to the private cluster; ARGS="--dry-run" only prints them
 	@bash scripts/bootstrap.sh
 	@.venv/bin/python scripts/tune-postgres $(ARGS)
+
+bench: ## benchmarks: seed 20,000 listings if the database is empty, then python -m bench ARGS ("search --repeat 30")
+	@bash scripts/bootstrap.sh
+	@source scripts/services.sh >/dev/null && .venv/bin/python manage.py migrate --noinput >/dev/null && \
+		.venv/bin/python manage.py seed_bench --if-empty --listings 20000 && .venv/bin/python -m bench $(ARGS)

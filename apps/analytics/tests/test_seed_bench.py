@@ -39,6 +39,8 @@ def test_the_application_role_is_told_to_connect_as_the_owner(db):
 def test_refuses_a_database_with_data_unless_reset(host):
     with pytest.raises(CommandError, match=r"The database is not empty \(users have rows\)\. Use --reset"):
         _seed("--listings", "5")
+    assert "--if-empty: nothing loaded" in _seed("--listings", "5", "--if-empty")
+    assert not Listing.objects.exists()
 
 
 @pytest.mark.owner_role

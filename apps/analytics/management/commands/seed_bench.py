@@ -48,6 +48,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset", action="store_true", help="Empty users, listings and everything referring to them first."
         )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing (and succeed) when the database has users or listings already (for make bench).",
+        )
         parser.add_argument("--no-progress", action="store_true", help="Do not show the progress bars.")
 
     def handle(self, *args, **options) -> None:
@@ -77,6 +82,9 @@ class Command(BaseCommand):
                 cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")  # noqa: S608 (fixed table names)
                 if cursor.fetchone()[0]:
                     filled.append(table)
+        if filled and options["if_empty"] and not options["reset"]:
+            self.stdout.write(f"The database has data ({', '.join(filled)}); --if-empty: nothing loaded.")
+            return
         if filled and not options["reset"]:
             raise CommandError(
                 f"The database is not empty ({', '.join(filled)} have rows). Use --reset to empty it first "
