@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import kombu.pools
 import redis
 from cryptography.fernet import Fernet
 from django.conf import settings
@@ -215,12 +216,11 @@ class ThrowawayPostgres:
 
 
 def use_broker(url: str | None) -> None:
-    """Queue tasks for real on `url` (None: back to running them inline, as the other tests do). The producer
-    pool remembers the broker it was made for, so it is dropped either way."""
-    pool = celery_app._pool
-    if pool is not None:
-        pool.force_close_all()
-    celery_app._after_fork()  # forgets the connection and producer pools
+    """Queue tasks for real on `url` (None: back to running them inline, as the other tests do). Connection and
+    producer pools remember the broker they were made for (kombu keeps them in global registries), so they are
+    closed and forgotten either way, as after a fork."""
+    kombu.pools.reset()
+    celery_app._after_fork()
     if url is None:
         celery_app.conf.task_always_eager = True
         celery_app.conf.broker_url = settings.CELERY_BROKER_URL
