@@ -14,6 +14,7 @@ from csp import constants as csp
 
 from apps.core import security_settings
 from apps.core.observability import logging as observability_logging
+from apps.core.observability import networks as observability_networks
 from apps.core.observability import sentry as observability_sentry
 from config import db_router as _db_router
 
@@ -510,6 +511,7 @@ LOG_REQUESTS = env.bool("LOG_REQUESTS", default=not DEBUG)
 # /metrics: for these addresses when they connect directly (not through the proxy), or with this bearer token.
 METRICS_TOKEN = env("METRICS_TOKEN", default="")
 METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1/32", "::1/128"])
+observability_networks.ip_networks(METRICS_ALLOWED_IPS, name="METRICS_ALLOWED_IPS")  # refuse a typo at start
 
 # Sentry (or GlitchTip) when a DSN is given; without one errors are only logged.
 SENTRY_DSN = env("SENTRY_DSN", default="")

@@ -19,7 +19,6 @@ import os
 from functools import lru_cache
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -30,6 +29,8 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+
+from apps.core.observability.networks import Network, ip_networks
 
 HTTP_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
@@ -105,14 +106,8 @@ PROXY_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP", "HTTP_FORWARDED")
 
 
 @lru_cache(maxsize=8)
-def _networks(allowed: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
-    networks = []
-    for entry in allowed:
-        try:
-            networks.append(ipaddress.ip_network(entry.strip(), strict=False))
-        except ValueError as error:
-            raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {entry!r} is not an address or network") from error
-    return tuple(networks)
+def _networks(allowed: tuple[str, ...]) -> tuple[Network, ...]:
+    return ip_networks(allowed, name="METRICS_ALLOWED_IPS")
 
 
 def _has_token(request: HttpRequest) -> bool:

@@ -26,6 +26,7 @@ from apps.bookings.tests.conftest import VEHICLE, window
 from apps.core.observability import celery_signals
 from apps.core.observability.context import bound_request_id, current_request_id, end_request
 from apps.core.observability.logging import RequestIdFilter, json_formatter, logging_config
+from apps.core.observability.networks import ip_networks
 from apps.core.observability.sentry import init_sentry, sample_rate
 from apps.core.tests.test_health import database_down
 from config import urls as project_urls
@@ -282,6 +283,15 @@ def test_metrics_allow_configured_networks_and_only_get(client, settings):
     assert client.get("/metrics", REMOTE_ADDR="10.20.30.40").status_code == 200
     assert client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 403
     assert client.post("/metrics", REMOTE_ADDR="10.20.30.40").status_code == 405
+
+
+def test_a_mistyped_allowed_address_is_named_when_the_settings_load():
+    assert [str(network) for network in ip_networks(["10.0.0.0/8", "192.0.2.7"], name="METRICS_ALLOWED_IPS")] == [
+        "10.0.0.0/8",
+        "192.0.2.7/32",
+    ]
+    with pytest.raises(ImproperlyConfigured, match=r"METRICS_ALLOWED_IPS: '10\.0\.0\.300' is not an IP address"):
+        ip_networks(["10.0.0.300"], name="METRICS_ALLOWED_IPS")
 
 
 @pytest.mark.django_db(transaction=True)
