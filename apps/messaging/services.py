@@ -213,13 +213,9 @@ def delete_own_message(*, message: Message, actor: User) -> Message:
     if message.sender_id != actor.pk:
         raise PermissionDenied("You can delete only your own messages.")
     with transaction.atomic():
-        conversation = Conversation.objects.select_for_update().get(pk=message.conversation_id)
-        message = Message.objects.select_for_update().get(pk=message.pk)
-        if message.is_deleted:
+        message, changed = _soft_delete(message)
+        if not changed:
             return message
-        message.mark_deleted()
-        message.save(update_fields=["is_deleted", "deleted_at"])
-        _refresh_preview(conversation)
         log_action(
             actor=actor, action=AuditLog.Action.DELETE, target=message, description="Message deleted by its sender"
         )
@@ -284,14 +280,9 @@ def remove_message(*, message: Message, moderator: User, reason: str) -> Message
     message changes nothing."""
     _ensure_moderator(moderator)
     with transaction.atomic():
-        # The conversation first, in the order a new message would lock them, so its preview cannot change under us.
-        conversation = Conversation.objects.select_for_update().get(pk=message.conversation_id)
-        message = Message.objects.select_for_update().get(pk=message.pk)
-        if message.is_deleted:
+        message, changed = _soft_delete(message)
+        if not changed:
             return message
-        message.mark_deleted()
-        message.save(update_fields=["is_deleted", "deleted_at"])
-        _refresh_preview(conversation)
         log_action(
             actor=moderator,
             action=AuditLog.Action.MODERATE,
@@ -302,6 +293,21 @@ def remove_message(*, message: Message, moderator: User, reason: str) -> Message
             additional_data={"reason": reason},
         )
     return message
+
+
+def _soft_delete(message: Message) -> tuple[Message, bool]:
+    """Hide `message` for both participants (kept for staff and disputes) and move the conversation's preview to
+    the newest message still visible. Returns the locked message and whether it changed (deleting twice does not).
+    Runs inside the caller's transaction."""
+    # The conversation first, in the order a new message would lock them, so its preview cannot change under us.
+    conversation = Conversation.objects.select_for_update().get(pk=message.conversation_id)
+    message = Message.objects.select_for_update().get(pk=message.pk)
+    if message.is_deleted:
+        return message, False
+    message.mark_deleted()
+    message.save(update_fields=["is_deleted", "deleted_at"])
+    _refresh_preview(conversation)
+    return message, True
 
 
 def _refresh_preview(conversation: Conversation) -> None:

@@ -6,6 +6,7 @@ rule kinds) are the services' and come back next to the field through `add_domai
 
 from django import forms
 
+from apps.core.web.forms import MultipleImageField
 from apps.listings.models import FEATURES, AvailabilityRule, Listing
 
 DAY_CHOICES = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
@@ -168,26 +169,6 @@ class PricingForm(forms.Form):
 
     def clean_available_days(self):
         return sorted(set(self.cleaned_data["available_days"]))
-
-
-class MultipleImageInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleImageField(forms.FileField):
-    """Several image files in one input (each is checked and cleaned by `services.add_photo`)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            if not data:
-                return single(None, initial)  # "This field is required."
-            return [single(item, initial) for item in data]
-        return [single(data, initial)]
 
 
 class PhotoForm(forms.Form):
