@@ -167,6 +167,9 @@ def run_probe_child(pair: StreamingPair, args: argparse.Namespace) -> subprocess
             DATABASE_URL=pair.url(pair.primary_port),
             DATABASE_REPLICA_URLS=pair.url(pair.standby_port),
             DATABASE_CONN_MAX_AGE="0",
+            CACHE_KEY_PREFIX=f"replica-probe-{uuid.uuid4().hex[:8]}",  # not the cached pages of another database
+            THROTTLE_SEARCH_IP="1000000/min",
+            THROTTLE_SEARCH_USER="1000000/min",
         ),
         capture_output=True,
         text=True,
@@ -218,6 +221,47 @@ def _writer(schema: str):
         ).pk
 
     return Listing, write
+
+
+def _counter(counts: dict[str, int], alias: str):
+    def count(execute, sql, params, many, context):
+        counts[alias] += 1
+        return execute(sql, params, many, context)
+
+    return count
+
+
+def through_the_middleware(listing_id: int) -> list[str]:
+    """Real requests through Django's stack (ReplicaReadsMiddleware): how many statements ran on each server."""
+    from django.contrib.auth import get_user_model
+    from django.db import connections
+    from django.test import Client
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    guest = get_user_model().objects.create_user(email=f"replica-guest-{uuid.uuid4().hex[:8]}@example.com")
+    client = Client(headers={"Authorization": f"Bearer {AccessToken.for_user(guest)}"})
+    requests = [
+        ("GET search", "get", "/api/v1/listings?lat=30.2672&lng=-97.7431&radius_m=2000", True),
+        ("GET listing detail", "get", f"/api/v1/listings/{listing_id}", True),
+        ("GET a listing's reviews", "get", f"/api/v1/listings/{listing_id}/reviews", True),
+        ("GET bookings (not lag-tolerant)", "get", "/api/v1/bookings", False),
+    ]
+    failures = []
+    print("Requests through the middleware (statements run on each server):")
+    for label, method, path, expect_replica in requests:
+        counts = {"default": 0, "replica_1": 0}
+        with (
+            connections["default"].execute_wrapper(_counter(counts, "default")),
+            connections["replica_1"].execute_wrapper(_counter(counts, "replica_1")),
+        ):
+            status = getattr(client, method)(path).status_code
+        ok = (counts["replica_1"] > 0) == expect_replica
+        failures.extend([] if ok else [label])
+        print(
+            f"  {label:<34} {status}  primary {counts['default']:>3}  replica {counts['replica_1']:>3}  "
+            f"{'ok' if ok else 'WRONG'}"
+        )
+    return failures
 
 
 def probe(args: argparse.Namespace) -> int:
@@ -275,6 +319,8 @@ def probe(args: argparse.Namespace) -> int:
         print(f"pg_stat_replication: {name} {state} {sync}, {int(behind)} bytes behind, replay_lag {replay_ms:.1f} ms")
     if not senders:
         failures.append("no WAL sender on the primary")
+    if args.schema == "full":
+        failures.extend(through_the_middleware(pk))
     if failures:
         print(f"FAILED: {', '.join(failures)}", file=sys.stderr)
         return 1
