@@ -5,10 +5,10 @@
 
 Each endpoint is requested through Django's in-process test client as the person who would call it (anonymous for
 search and listing pages, the guest with the most bookings for their bookings, conversations and notifications, a
-host for their listings), once to warm caches and then counted with an execute wrapper (every statement, including
-the session and throttle-free ones). The conversations and notifications the benchmark data lacks are made inside a
-transaction that is rolled back at the end, so the database is left as it was. An endpoint without pages (a listing,
-a quote) is counted twice alike. Exit status 1 when any endpoint's counts differ.
+host for their listings), once to warm caches and then counted with an execute wrapper (every statement, the
+session's and the user's included; throttles are lifted). The conversations and notifications the benchmark data
+lacks are made inside a transaction that is rolled back at the end, so the database is left as it was. An endpoint
+without pages (a listing, a quote) is counted twice alike. Exit status 1 when any endpoint's counts differ.
 """
 
 import argparse
@@ -23,7 +23,7 @@ SIZES = (1, 100)
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--threads", type=int, default=3, help="conversations and notifications made for the guest (default 3)"
+        "--conversations", type=int, default=3, help="conversations and notifications made for the guest (default 3)"
     )
 
 
@@ -82,8 +82,8 @@ def run(args: argparse.Namespace) -> int:
     from apps.bookings.models import Booking
     from apps.listings.models import Listing
 
-    if not 1 <= args.threads <= 50:
-        print("error: --threads must be between 1 and 50", file=sys.stderr)
+    if not 1 <= args.conversations <= 50:
+        print("error: --conversations must be between 1 and 50", file=sys.stderr)
         return 2
     if not Listing.objects.exists():
         print(EMPTY_DATABASE)
@@ -128,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
     unthrottled = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
     logging.getLogger("axes").setLevel(logging.WARNING)  # a line per force_login otherwise
     with override_settings(REST_FRAMEWORK=unthrottled), transaction.atomic():
-        _fixtures(guest, args.threads)
+        _fixtures(guest, args.conversations)
         for person in (guest, host):
             clients[person] = Client()
             clients[person].force_login(person)
