@@ -185,6 +185,17 @@ def _ordered(listings: QuerySet[Listing], params: SearchParams) -> QuerySet[List
     return listings.order_by(F("rating_average").desc(nulls_last=True), "-rating_count", "id")
 
 
+def _window_candidates(ordered: QuerySet[Listing], params: SearchParams) -> QuerySet[Listing]:
+    """The candidates of a window search, in order. Nearest first is asked of the database by the KNN distance alone:
+    the GiST index then yields listings in that order and the scan stops after MAX_WINDOW_CANDIDATES bookable ones,
+    where `<->, id` made PostgreSQL test a free space for every listing in the radius and sort them all (the index
+    cannot give the id order of ties, and the radius estimate of the geography index is too small for the planner to
+    prefer a full sort over an ordered scan). The caller orders ties by id."""
+    if params.effective_sort != "distance":
+        return ordered
+    return ordered.annotate(knn_m=NearestFirst(LOCATION, GeographyPoint(params.point))).order_by("knn_m")
+
+
 def _hydrate(ids: list[int], params: SearchParams) -> dict[int, Listing]:
     """Load the listings of one page with what their cards show (host, photos): two queries."""
     listings = _with_distance(with_detail(Listing.objects.filter(pk__in=ids)), params)
@@ -201,7 +212,7 @@ def search_listings(params: SearchParams, *, offset: int, limit: int) -> SearchR
         return SearchResult(count=count, hits=hits)
 
     candidates = list(
-        ordered.only(
+        _window_candidates(ordered, params).only(
             "id",
             "time_zone",
             "available_days",
@@ -216,6 +227,9 @@ def search_listings(params: SearchParams, *, offset: int, limit: int) -> SearchR
             "price_per_month",
         )[:MAX_WINDOW_CANDIDATES]
     )
+    if params.effective_sort == "distance":
+        # Nearest first, ties (listings at the very same point) by id, as `_ordered` says.
+        candidates.sort(key=lambda candidate: (candidate.knn_m, candidate.pk))
     schedules = booking_selectors.schedules_for(candidates, params.start, params.end)
     bookable: list[tuple[Listing, Quote]] = []
     for candidate in candidates:

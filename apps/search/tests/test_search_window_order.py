@@ -1,0 +1,43 @@
+"""A window search nearest first asks the database for the KNN order alone (so the GiST scan can stop early) and
+orders listings at the very same point by id itself: the order the API promises is unchanged."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.gis.geos import Point
+from django.utils import timezone
+
+from apps.listings.services import create_listing
+from apps.search.selectors import SearchParams, _filtered, _ordered, _window_candidates, search_listings
+
+
+def test_ties_at_one_point_come_by_id_and_nearer_ones_first(host, make_listing):
+    farther = create_listing(
+        host=host,
+        location=Point(-97.7300, 30.2590, srid=4326),
+        title="Farther",
+        description="Driveway",
+        spot_type="DRIVEWAY",
+        address="1 Far St",
+        city="Austin",
+        state="TX",
+        zip_code="78701",
+        price_per_hour=Decimal("5.00"),
+        price_per_day=Decimal("30.00"),
+    )
+    same_point = [make_listing(title=f"Twin {number}") for number in range(4)]
+    start = (timezone.now() + timedelta(days=2)).replace(hour=15, minute=0, second=0, microsecond=0)
+    params = SearchParams(point=same_point[0].location, radius_m=5000, start=start, end=start + timedelta(hours=2))
+    result = search_listings(params, offset=0, limit=10)
+    assert [hit.listing.pk for hit in result.hits] == [*sorted(twin.pk for twin in same_point), farther.pk]
+
+
+def test_the_candidates_are_ordered_by_the_knn_distance_alone(make_listing):
+    make_listing()
+    start = timezone.now() + timedelta(days=2)
+    params = SearchParams(
+        point=Point(-97.7385, 30.2590, srid=4326), radius_m=5000, start=start, end=start + timedelta(hours=2)
+    )
+    assert _window_candidates(_ordered(_filtered(params), params), params).query.order_by == ("knn_m",)
+    params.sort = "price"
+    assert _window_candidates(_ordered(_filtered(params), params), params).query.order_by == ("price_per_day", "id")
