@@ -6,8 +6,8 @@ sampled from the database, `tokens` (JWT access tokens of verified guests, signe
 under test) and `days` (how far ahead windows start).
 
 Users (name one or more on locust's command line):
-- MixUser: search 70 %, listing detail 20 %, quote 8 %, booking 2 % (a 409 for a taken window counts as a success:
-  it is the answer the product must give);
+- MixUser: search 70 %, listing detail 20 %, quote 8 %, booking 2 % (a 409 for a taken window, or a 400 for a
+  window shorter or longer than the listing allows, counts as a success: it is the answer the product must give);
 - DetailUser: listing detail only (the detail is cached: its ceiling next to the floor);
 - FloorUser: /healthz only, a trivial Django JSON view (no database, no cache): the floor of this stack.
 """
@@ -33,6 +33,17 @@ def window() -> tuple[str, str]:
     first = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
     start = first + timedelta(hours=random.randrange(DAYS * 24))
     return start.isoformat(), (start + timedelta(hours=random.randint(1, 3))).isoformat()
+
+
+def refused_by_the_rules(response) -> bool:
+    """A 400 for a window shorter or longer than the listing allows (its minimum hours, maximum days)."""
+    if response.status_code != 400:
+        return False
+    try:
+        codes = {error.get("code") for error in response.json().get("errors", [])}
+    except ValueError:
+        return False
+    return bool(codes & {"too_short", "too_long"})
 
 
 class MixUser(HttpUser):
@@ -79,8 +90,8 @@ class MixUser(HttpUser):
         with self.client.post(
             "/api/v1/bookings", json=body, headers=headers, name="booking", catch_response=True
         ) as response:
-            if response.status_code in (409, 422):  # a taken window, or one the listing's rules refuse
-                response.success()
+            if response.status_code in (409, 422) or refused_by_the_rules(response):
+                response.success()  # a taken window, or one the listing's own rules refuse: the right answers
 
 
 class DetailUser(HttpUser):

@@ -248,6 +248,35 @@ def active_bookings(listing_ids: list[int]) -> int:
         return cursor.fetchone()[0]
 
 
+def cpu_seconds(server: Gunicorn) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by gunicorn's workers, the PostgreSQL backends serving the bench
+    database, and the load generator (this process and the children it has waited for, e.g. locust): where the
+    time of a request goes."""
+    import psutil
+    from django.db import connection
+
+    def used(pids) -> float:
+        total = 0.0
+        for pid in pids:
+            try:
+                times = psutil.Process(pid).cpu_times()
+            except psutil.Error:  # gone, or another user's process we may not read
+                continue
+            total += times.user + times.system
+        return total
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        backends = [row[0] for row in cursor.fetchall()]
+    return {
+        "gunicorn": used(server.worker_pids()),
+        "postgres": used(backends),
+        "load generator": sum(os.times()[:4]),
+    }
+
+
 # --- load ------------------------------------------------------------------------------------------------------------
 
 
@@ -296,6 +325,7 @@ def run(args: argparse.Namespace) -> int:
     )
     results: list[tuple[int, float]] = []
     with Gunicorn(workers=args.workers, threads=args.threads, DJANGO_SECRET_KEY=secret_key) as server:
+        cpu_before = cpu_seconds(server)
         stop_at = time.monotonic() + args.duration
         began = time.monotonic()
         clients = [
@@ -307,6 +337,7 @@ def run(args: argparse.Namespace) -> int:
         for client in clients:
             client.join()
         elapsed = time.monotonic() - began
+        cpu_after = cpu_seconds(server)
     statuses = Counter(status for status, _ in results)
     booked = statuses[201]
     conflicts = statuses[409]
@@ -322,6 +353,14 @@ def run(args: argparse.Namespace) -> int:
     if booked_ms:
         print(
             f"latency, booked    p50 {statistics.median(booked_ms):7.1f} ms  p95 {percentile(booked_ms, 0.95):7.1f} ms"
+        )
+    if results:
+        spent = {part: max(0.0, cpu_after[part] - cpu_before.get(part, 0.0)) for part in cpu_after}
+        print(
+            "CPU per request      "
+            + "  ".join(f"{part} {seconds * 1000 / len(results):.1f} ms" for part, seconds in spent.items())
+            + f"  (of {os.cpu_count()} cores x {elapsed:.0f} s = {os.cpu_count() * elapsed:.0f} CPU-s; "
+            f"this run used {sum(spent.values()):.0f})"
         )
     overlaps = overlapping_pairs(listing_ids)
     stored = active_bookings(listing_ids)

@@ -28,7 +28,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.scenario_booking import Gunicorn, access_token
+from bench.scenario_booking import Gunicorn, access_token, cpu_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCUST = Path(sys.executable).with_name("locust")
@@ -114,6 +114,11 @@ def run_locust(url: str, user_class: str, args: argparse.Namespace, folder: Path
     stats = prefix.with_name(prefix.name + "_stats.csv")
     if not stats.exists():
         raise RuntimeError(f"locust wrote no statistics (exit {done.returncode}): {done.stderr[-2000:]}")
+    failures = prefix.with_name(prefix.name + "_failures.csv")
+    if failures.exists():
+        with failures.open() as rows:
+            for row in csv.DictReader(rows):
+                print(f"  failure: {row['Name']}: {row['Error'][:160]} (x{row['Occurrences']})")
     with stats.open() as rows:
         return list(csv.DictReader(rows))
 
@@ -162,7 +167,18 @@ def run(args: argparse.Namespace) -> int:
         fixture.write_text(json.dumps({"listings": listings, "tokens": tokens, "days": 60}))
         with Gunicorn(workers=args.workers, threads=args.threads, DJANGO_SECRET_KEY=secret_key) as server:
             for label, user_class in RUNS:
-                totals[label] = print_rows(label, run_locust(server.url, user_class, args, folder, fixture))
+                before = cpu_seconds(server)
+                rows = run_locust(server.url, user_class, args, folder, fixture)
+                after = cpu_seconds(server)
+                totals[label] = print_rows(label, rows)
+                count = sum(int(row["Request Count"]) for row in rows if row["Name"] == "Aggregated")
+                if count:
+                    print(
+                        "  CPU per request: "
+                        + ", ".join(
+                            f"{part} {max(0.0, after[part] - before[part]) * 1000 / count:.1f} ms" for part in after
+                        )
+                    )
             rss = []
             import psutil
 
