@@ -155,7 +155,7 @@ class Gunicorn:
 
         return [child.pid for child in psutil.Process(self.process.pid).children()] if self.process else []
 
-    def __exit__(self, *exc_info: object) -> None:
+    def __exit__(self, exc_type: type | None = None, *exc_info: object) -> None:
         if self.process is None or self.process.poll() is not None:
             return
         self.process.send_signal(signal.SIGTERM)
@@ -164,6 +164,9 @@ class Gunicorn:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
+            return
+        if exc_type is None:
+            self.log.unlink(missing_ok=True)  # kept when something went wrong
 
 
 # --- data ------------------------------------------------------------------------------------------------------------
