@@ -6,6 +6,7 @@ Templates are Django templates rendered as plain text: nothing is HTML-escaped (
 
 import logging
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.template import Context, Engine, Template, TemplateSyntaxError
@@ -29,8 +30,10 @@ class Rendered:
     sms_body: str
 
 
+@lru_cache(maxsize=256)
 def compile_template(source: str) -> Template:
-    """Parse a template's text; raises `TemplateSyntaxError` for a broken one."""
+    """Parse a template's text; raises `TemplateSyntaxError` for a broken one. Parsed once per distinct text (a
+    booking renders about a dozen templates; an edited template is a new text, so it is never served stale)."""
     return Template(source, engine=ENGINE)
 
 

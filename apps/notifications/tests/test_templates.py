@@ -123,3 +123,10 @@ def test_without_a_usable_template_the_notification_is_still_recorded(state, out
 )
 def test_times_are_shown_in_the_listings_time_zone(moment, zone, shown):
     assert local_time(moment, zone) == shown
+
+
+def test_a_template_text_is_parsed_once_and_an_edited_text_is_parsed_again():
+    text = "Hello {{ name }} at {{ place }}"
+    assert rendering.compile_template(text) is rendering.compile_template(text)
+    assert rendering.render_text(text, {"name": "Ann", "place": "O'Hare"}) == "Hello Ann at O'Hare"
+    assert rendering.render_text(text + "!", {"name": "Ann", "place": "Gate 2"}) == "Hello Ann at Gate 2!"
