@@ -211,3 +211,52 @@ def test_the_fuzzed_schema_is_the_served_one(client):
 
     assert response.status_code == 200
     assert response.json() == SCHEMA
+
+
+def _operations():
+    for path, item in SCHEMA["paths"].items():
+        for method, operation in item.items():
+            if method in {"get", "post", "put", "patch", "delete"}:
+                yield f"{method.upper()} {path}", operation
+
+
+def test_every_error_answer_is_documented_in_the_one_error_shape():
+    shapes = {"InputErrorResponse", "ClientErrorResponse", "ServerErrorResponse"}
+    for label, operation in _operations():
+        responses = operation["responses"]
+        assert {"405", "500"} <= set(responses), label
+        for status, response in responses.items():
+            if status.startswith(("4", "5")):
+                reference = response["content"]["application/json"]["schema"]["$ref"]
+                assert reference.rsplit("/", 1)[1] in shapes, (label, status, reference)
+
+
+def test_writes_can_answer_conflict_and_too_large_and_throttled_operations_say_when_to_retry():
+    for label, operation in _operations():
+        responses = operation["responses"]
+        if label.startswith(("POST", "PATCH", "DELETE")):
+            assert "409" in responses, label
+        if label.startswith(("POST", "PATCH")):
+            assert "413" in responses, label
+        if "429" in responses:
+            assert responses["429"]["headers"]["Retry-After"]["required"] is True, label
+
+
+def test_lists_are_described_as_pages():
+    """Every list answers a page, except a listing's availability rules and exceptions: a handful of rows each,
+    answered whole."""
+    whole = set()
+    for label, operation in _operations():
+        if not operation["operationId"].endswith("_list"):
+            continue
+        schema_of_200 = operation["responses"]["200"]["content"]["application/json"]["schema"]
+        if schema_of_200.get("type") == "array":
+            whole.add(label)
+            continue
+        page = SCHEMA["components"]["schemas"][schema_of_200["$ref"].rsplit("/", 1)[1]]
+        assert {"count", "next", "previous", "results"} <= set(page["properties"]), label
+        assert {"page", "page_size"} <= {parameter["name"] for parameter in operation.get("parameters", [])}, label
+    assert whole == {
+        "GET /api/v1/listings/{id}/availability-rules",
+        "GET /api/v1/listings/{id}/availability-exceptions",
+    }
