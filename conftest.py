@@ -14,6 +14,9 @@ from django.dispatch import receiver
 from apps.listings.services import create_listing
 from config.celery import app as celery_app
 
+# The browser fixtures (page, phone, another_page): one chromium for the whole session, whichever folder asks.
+pytest_plugins = ["e2e.browser"]
+
 # Tasks run in the test process, right where they are queued (after commit, like in production).
 celery_app.conf.task_always_eager = True
 celery_app.conf.task_eager_propagates = True

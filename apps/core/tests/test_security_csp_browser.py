@@ -11,7 +11,7 @@ from django.utils import timezone
 from apps.bookings.tests.factories import BookingFactory
 from apps.listings.tests.factories import ListingFactory
 from apps.users.tests.factories import PASSWORD, UserFactory
-from e2e.conftest import browser, page, sign_in  # noqa: F401  (the browser fixtures of the e2e tests)
+from e2e.conftest import sign_in
 
 RECORD_VIOLATIONS = """
 window.__cspViolations = [];
@@ -24,7 +24,7 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 
 @pytest.mark.slow
-def test_the_busiest_pages_raise_no_content_security_policy_violation(page):  # noqa: F811
+def test_the_busiest_pages_raise_no_content_security_policy_violation(page):
     listing = ListingFactory(title="Driveway by the park")
     driver = UserFactory()
     booking = BookingFactory(listing=listing, guest=driver)
