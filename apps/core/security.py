@@ -29,9 +29,10 @@ MULTIPART = "multipart/form-data"
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The client's address: REMOTE_ADDR, or behind NUM_PROXIES trusted reverse proxies the address the nearest
-    of them saw, read from X-Forwarded-For counting from the right (entries further left are the client's say and
-    can be forged). The same rule as DRF's throttles (REST_FRAMEWORK["NUM_PROXIES"]); django-axes uses it too."""
+    """The client's address: REMOTE_ADDR, or behind NUM_PROXIES trusted reverse proxies the address the outermost
+    of them saw, read from X-Forwarded-For counting NUM_PROXIES from the right (each proxy appends what it saw;
+    entries further left are the client's say and can be forged). The same rule as DRF's throttles
+    (REST_FRAMEWORK["NUM_PROXIES"]); django-axes uses it too."""
     remote_address = request.META.get("REMOTE_ADDR") or None
     proxies = settings.NUM_PROXIES
     if proxies <= 0:
@@ -42,7 +43,7 @@ def client_ip(request: HttpRequest) -> str | None:
     return forwarded[-min(proxies, len(forwarded))]
 
 
-def refuse_to_start_without_secrets(**_signal_kwargs) -> None:
+def refuse_to_start_without_secrets() -> None:
     """With DEBUG off, raise ImproperlyConfigured listing every production secret that is missing. Called when a
     web process builds its middleware chain and when a Celery worker or beat starts (config/celery.py)."""
     if not settings.REQUIRE_PRODUCTION_SECRETS:

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -26,7 +26,7 @@ from apps.bookings.models import Booking
 from apps.core.api.idempotency import idempotent
 from apps.core.api.pagination import PAGE_PARAMETERS, PageNumberPagination, paginated
 from apps.core.api.params import parse_choices, parse_window
-from apps.core.api.schema import error_responses
+from apps.core.api.schema import ClientErrorResponseSerializer, error_responses
 from apps.core.api.throttling import SCOPED_THROTTLES
 from apps.core.errors import InvalidInput
 from apps.listings.selectors import public_listing
@@ -44,7 +44,13 @@ class QuoteView(APIView):
     throttle_classes = SCOPED_THROTTLES
     throttle_scope = "search"
 
-    @extend_schema(parameters=WINDOW_PARAMETERS, responses={200: QuoteSerializer})
+    @extend_schema(
+        parameters=WINDOW_PARAMETERS,
+        responses={
+            200: QuoteSerializer,
+            409: OpenApiResponse(ClientErrorResponseSerializer, description="The window cannot be booked, and why"),
+        },
+    )
     def get(self, request, pk: int):
         listing = public_listing(pk)
         start, end = parse_window(request.query_params)

@@ -17,6 +17,7 @@ A view adds a status the rules cannot see (a 409 from a read, a 402 from a booki
 from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
 from rest_framework import serializers
+from rest_framework.permissions import AllowAny
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 BODY_METHODS = {"POST", "PUT", "PATCH"}
@@ -104,7 +105,7 @@ class AutoSchema(StandardizedErrorsAutoSchema):
         # Unlike drf-standardized-errors, an IsAuthenticated view can still answer 403: services refuse a signed-in
         # user who may not do this (a guest approving a booking, an unverified email booking).
         permissions = self.view.get_permissions()
-        return bool(permissions) and not all(type(permission).__name__ == "AllowAny" for permission in permissions)
+        return bool(permissions) and not all(isinstance(permission, AllowAny) for permission in permissions)
 
     def get_operation_id(self) -> str:
         operation_id = super().get_operation_id()
