@@ -10,6 +10,7 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from apps.analytics import tasks
+from apps.core.security import client_ip
 from apps.listings.signals import listing_viewed
 from apps.search.signals import listings_searched
 
@@ -31,7 +32,7 @@ def visitor(request) -> str:
     session = getattr(request, "session", None)
     if session is not None and session.session_key:
         return f"session:{session.session_key}"
-    raw = f"{request.META.get('REMOTE_ADDR', '')}|{request.META.get('HTTP_USER_AGENT', '')}"
+    raw = f"{client_ip(request) or ''}|{request.META.get('HTTP_USER_AGENT', '')}"
     return "anon:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
@@ -65,7 +66,7 @@ def record_view(sender, listing_id: int, request, **kwargs) -> None:
         listing_id=listing_id,
         user_id=_user_id(request),
         session_id=who.split(":", 1)[1][:40],
-        ip_address=request.META.get("REMOTE_ADDR") or None,
+        ip_address=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
         referrer_url=request.META.get("HTTP_REFERER", ""),
         utm={key: request.GET.get(key, "") for key in ("utm_source", "utm_medium", "utm_campaign")},

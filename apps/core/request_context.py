@@ -7,6 +7,8 @@ Services do not take the HTTP request as an argument; the few facts the audit lo
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from apps.core.security import client_ip
+
 
 @dataclass(frozen=True)
 class RequestContext:
@@ -30,7 +32,7 @@ class RequestContextMiddleware:
     def __call__(self, request):
         token = _current.set(
             RequestContext(
-                ip_address=request.META.get("REMOTE_ADDR") or None,
+                ip_address=client_ip(request),
                 user_agent=request.META.get("HTTP_USER_AGENT", "")[:1000],
                 path=request.path[:255],
             )

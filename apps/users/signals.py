@@ -4,6 +4,7 @@ from django.contrib.auth.models import update_last_login
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 
+from apps.core.security import client_ip
 from apps.users import services
 
 # Django's own receiver writes `last_login` before the request knows who is signing in, which row-level security
@@ -13,7 +14,7 @@ user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
 
 @receiver(user_logged_in)
 def record_session_login(sender, request, user, **kwargs) -> None:
-    services.record_login(user=user, ip_address=request.META.get("REMOTE_ADDR") if request else None)
+    services.record_login(user=user, ip_address=client_ip(request) if request else None)
 
 
 @receiver(user_logged_out)

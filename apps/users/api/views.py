@@ -13,6 +13,7 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from apps.core.api.schema import error_responses
 from apps.core.errors import InvalidInput
+from apps.core.security import client_ip
 from apps.users import selectors, services
 from apps.users.api import serializers
 
@@ -67,7 +68,7 @@ class TokenView(AuthThrottleMixin, TokenObtainPairView):
             # Django request underneath and then answers with our lockout response.
             if getattr(request, "axes_locked_out", False):
                 request._request.axes_locked_out = True
-        services.record_login(user=serializer.user, ip_address=request.META.get("REMOTE_ADDR"))
+        services.record_login(user=serializer.user, ip_address=client_ip(request))
         return Response(serializer.validated_data, status=status.HTTP_200_OK)
 
 

@@ -153,6 +153,20 @@ def test_token_login_records_address_and_audits(api_client):
     )
 
 
+def test_behind_a_trusted_proxy_the_clients_address_is_recorded_not_the_proxys(api_client, settings):
+    settings.NUM_PROXIES = 1
+    register(api_client)
+    api_client.post(
+        "/api/v1/auth/token",
+        {"email": "dana@example.com", "password": STRONG_PASSWORD},
+        format="json",
+        REMOTE_ADDR="10.0.0.2",  # the proxy
+        HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.9",  # a forged entry, then what the proxy saw
+    )
+    assert User.objects.get().last_login_ip == "203.0.113.9"
+    assert AuditLog.objects.get(action=AuditLog.Action.LOGIN).ip_address == "203.0.113.9"
+
+
 def test_refresh_and_logout_blacklists_the_refresh_token(api_client):
     register(api_client)
     tokens = sign_in(api_client)
