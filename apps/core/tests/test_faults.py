@@ -307,5 +307,7 @@ def test_tasks_of_a_worker_killed_mid_task_run_again_on_a_new_worker_sending_onc
     assert any(" succeeded in " in line["message"] for line in delivered)  # Celery's own line about the task
     # Its pool processes' counts, through PROMETHEUS_MULTIPROC_DIR: the task runs and the payout.
     finished = 'pinch_celery_tasks_finished_total{state="SUCCESS",task="apps.notifications.tasks.deliver_notification"}'
-    assert f"{finished} 1.0" in worker_metrics
+    counts = [float(line.rsplit(" ", 1)[1]) for line in worker_metrics.splitlines() if line.startswith(finished)]
+    # The killed delivery once, plus (timing allowing) the host's payout notification that the payout queued.
+    assert counts and 1.0 <= counts[0] <= 2.0, counts
     assert 'pinch_payments_total{outcome="payout"} 1.0' in worker_metrics
