@@ -309,3 +309,17 @@ class IdempotencyRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("key", "user__email", "scope")
     date_hierarchy = "created_at"
     list_select_related = ("user",)
+
+
+class NamedChoicesFilter(admin.SimpleListFilter):
+    """A list filter whose choices are named conditions: `named_choices = {value: (label, Q(...))}` (a moderation queue:
+    waiting, handled, any, none)."""
+
+    named_choices: dict[str, tuple[str, models.Q]] = {}
+
+    def lookups(self, request, model_admin):
+        return [(value, label) for value, (label, _) in self.named_choices.items()]
+
+    def queryset(self, request, queryset):
+        choice = self.named_choices.get(self.value())
+        return queryset.filter(choice[1]) if choice else queryset

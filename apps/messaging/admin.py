@@ -3,38 +3,24 @@ messages too (marked as such): moderation and disputes need the whole thread. Th
 the moderation queue: reported messages nobody has unflagged or removed yet."""
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Q
 from django.utils.text import Truncator
 
-from apps.core.admin import AuditTrailMixin, ModerationMixin, ReadOnlyAdminMixin, ReadOnlyInline
+from apps.core.admin import AuditTrailMixin, ModerationMixin, NamedChoicesFilter, ReadOnlyAdminMixin, ReadOnlyInline
 from apps.messaging import services
 from apps.messaging.models import Conversation, Message, MessageRead
 
 
-class FlaggedFilter(admin.SimpleListFilter):
+class FlaggedFilter(NamedChoicesFilter):
     title = "flagged"
     parameter_name = "flagged"
-
-    def lookups(self, request, model_admin):
-        return (
-            ("waiting", "Flagged, not yet moderated"),
-            ("removed", "Flagged and removed"),
-            ("any", "Flagged"),
-            ("no", "Not flagged"),
-        )
-
-    def queryset(self, request, queryset: QuerySet[Message]) -> QuerySet[Message]:
-        # Removing a message keeps its flag (the report is part of its history); unflagging clears it.
-        match self.value():
-            case "waiting":
-                return queryset.filter(is_flagged=True, is_deleted=False)
-            case "removed":
-                return queryset.filter(is_flagged=True, is_deleted=True)
-            case "any":
-                return queryset.filter(is_flagged=True)
-            case "no":
-                return queryset.filter(is_flagged=False)
-        return queryset
+    # Removing a message keeps its flag (the report is part of its history); unflagging clears it.
+    named_choices = {
+        "waiting": ("Flagged, not yet moderated", Q(is_flagged=True, is_deleted=False)),
+        "removed": ("Flagged and removed", Q(is_flagged=True, is_deleted=True)),
+        "any": ("Flagged", Q(is_flagged=True)),
+        "no": ("Not flagged", Q(is_flagged=False)),
+    }
 
 
 class MessageInline(ReadOnlyInline):

@@ -3,37 +3,23 @@ the reviewee's ratings right). Reports come in through the API; the "Reported" f
 a review leaves when staff unpublish it or keep it (dismissing its reports)."""
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Q
 from django.utils.text import Truncator
 
-from apps.core.admin import AuditTrailMixin, ModerationMixin, ReadOnlyAdminMixin
+from apps.core.admin import AuditTrailMixin, ModerationMixin, NamedChoicesFilter, ReadOnlyAdminMixin
 from apps.reviews import services
 from apps.reviews.models import Review
 
 
-class ReportedFilter(admin.SimpleListFilter):
+class ReportedFilter(NamedChoicesFilter):
     title = "reported"
     parameter_name = "reported"
-
-    def lookups(self, request, model_admin):
-        return (
-            ("waiting", "Reported, not yet moderated"),
-            ("moderated", "Reported and moderated"),
-            ("any", "Reported"),
-            ("no", "Not reported"),
-        )
-
-    def queryset(self, request, queryset: QuerySet[Review]) -> QuerySet[Review]:
-        match self.value():
-            case "waiting":
-                return queryset.filter(is_reported=True, moderated_at__isnull=True)
-            case "moderated":
-                return queryset.filter(is_reported=True, moderated_at__isnull=False)
-            case "any":
-                return queryset.filter(is_reported=True)
-            case "no":
-                return queryset.filter(is_reported=False)
-        return queryset
+    named_choices = {
+        "waiting": ("Reported, not yet moderated", Q(is_reported=True, moderated_at__isnull=True)),
+        "moderated": ("Reported and moderated", Q(is_reported=True, moderated_at__isnull=False)),
+        "any": ("Reported", Q(is_reported=True)),
+        "no": ("Not reported", Q(is_reported=False)),
+    }
 
 
 @admin.register(Review)
