@@ -85,20 +85,27 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     selected = names or list(scenarios)
 
-    parsed, leftovers = {}, []
+    # What no selected scenario understands is judged against all their options at once: judging each scenario's
+    # leftovers apart would mistake a value ("--clients 4" beside "--repeat 4") for an unknown argument.
+    combined = argparse.ArgumentParser(add_help=False, conflict_handler="resolve")
     for name in selected:
-        try:
-            parsed[name], rest = _scenario_parser(name, scenarios[name]).parse_known_args(argv)
-        except SystemExit as error:  # argparse has printed the message
-            return int(error.code or 2)
-        leftovers.append(set(rest))
-    not_understood = sorted(set.intersection(*leftovers)) if leftovers else []
+        scenarios[name].add_arguments(combined)
+    try:
+        _, not_understood = combined.parse_known_args(argv)
+    except SystemExit as error:  # argparse has printed the message
+        return int(error.code or 2)
     if not_understood:
         print(
             f"error: no selected scenario takes {' '.join(not_understood)} (python -m bench --help lists the options)",
             file=sys.stderr,
         )
         return 2
+    parsed = {}
+    for name in selected:
+        try:
+            parsed[name], _ = _scenario_parser(name, scenarios[name]).parse_known_args(argv)
+        except SystemExit as error:  # argparse has printed the message
+            return int(error.code or 2)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django

@@ -21,11 +21,23 @@ def test_the_runner_finds_the_scenarios():
         (["nowhere"], "error: unknown scenario nowhere; the scenarios are:"),
         (["search", "--bogus"], "error: no selected scenario takes --bogus"),
         (["search", "--repeat", "many"], "argument --repeat: invalid int value: 'many'"),
+        (["search", "--repeat", "3", "--clients", "3"], "error: no selected scenario takes --clients 3"),
     ],
 )
 def test_bad_arguments_exit_2_with_a_message(capsys, argv, message):
     assert main(argv) == 2
     assert message in capsys.readouterr().err
+
+
+def test_an_option_value_is_not_mistaken_for_an_unknown_argument(monkeypatch):
+    """`--clients 3` (booking) beside `--repeat 3` (search): each scenario leaves the other's option and its value
+    over, and the shared "3" must not be reported as an argument nobody takes."""
+    ran = {}
+    for name, module in discover().items():
+        monkeypatch.setattr(module, "run", lambda args, name=name: ran.setdefault(name, args) and 0)
+    monkeypatch.setattr("bench.__main__._header", lambda selected: None)
+    assert main(["search", "booking", "--repeat", "3", "--clients", "3"]) == 0
+    assert (ran["search"].repeat, ran["booking"].clients) == (3, 3)
 
 
 def test_help_lists_every_scenarios_options(capsys):
