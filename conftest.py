@@ -36,6 +36,27 @@ def _isolated_files_and_cache(settings, tmp_path):
 
 
 @pytest.fixture
+def queued_tasks():
+    """Tasks are queued on an in-memory broker instead of run inline, as a web process queues them for the
+    workers; the list holds (task name, args, kwargs) of each task queued."""
+    from celery.signals import before_task_publish
+
+    from apps.core.tests.private_services import use_broker
+
+    queued: list[tuple[str, tuple, dict]] = []
+
+    def record(sender=None, headers=None, body=None, **kwargs):
+        args, keywords, _embed = body
+        queued.append((headers["task"], tuple(args), keywords))
+
+    before_task_publish.connect(record, weak=False)
+    use_broker("memory://")
+    yield queued
+    use_broker(None)
+    before_task_publish.disconnect(record)
+
+
+@pytest.fixture
 def outbox_dir(settings):
     from pathlib import Path
 

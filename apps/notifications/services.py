@@ -14,6 +14,7 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from apps.bookings.models import Booking
 from apps.core.errors import InvalidInput
 from apps.notifications import context as contexts
 from apps.notifications import rendering, selectors
@@ -21,6 +22,7 @@ from apps.notifications.models import Notification, NotificationType, PushSubscr
 
 logger = logging.getLogger(__name__)
 ChannelStatus = Notification.ChannelStatus
+BookingStatus = Booking.Status
 
 # Types that coalesce: while the recipient has an unread one about the same object, nothing new is made (the
 # database holds the rule: `notifications_one_unread_per_conversation`).
@@ -30,6 +32,12 @@ CHECKOUT_REMINDER_LEAD = timedelta(minutes=15)
 # A delivery that has not run (or not retried) for this long was lost, e.g. queued while the broker was down.
 STUCK_AFTER = timedelta(minutes=10)
 REQUEUE_BATCH = 500
+# A booking confirmed has had its payment captured, even if some of it has been refunded since.
+CAPTURED_PAYMENT_STATUSES = {
+    Booking.PaymentStatus.SUCCEEDED,
+    Booking.PaymentStatus.PARTIAL_REFUND,
+    Booking.PaymentStatus.REFUNDED,
+}
 
 
 def _queue_delivery(notification_id: int) -> None:
@@ -176,6 +184,60 @@ def notify_new_message(*, message: Any, recipient: Any) -> Notification | None:
         target=conversation,
         data={"conversation": conversation.pk, "message": message.pk},
     )
+
+
+def _cancelled_by(booking: Any, actor_id: int | None) -> str:
+    if actor_id is not None and actor_id == booking.guest_id:
+        return contexts.first_name(booking.guest)
+    if actor_id is not None and actor_id == booking.listing.host_id:
+        return "Your host"
+    return "Parking in a Pinch"
+
+
+def _booking_messages(booking: Any, old_status: str | None, new_status: str, actor_id: int | None) -> list[tuple]:
+    """(recipient, type, extra context, dedupe key) for each party the change `old_status` -> `new_status` concerns."""
+    guest, host = booking.guest, booking.listing.host
+    key = f"booking:{booking.pk}:{old_status}->{new_status}"
+    messages = []
+    if new_status == BookingStatus.PENDING and old_status is None:
+        messages.append((host, NotificationType.BOOKING_REQUESTED, {}, f"{key}:{host.pk}"))
+    elif new_status == BookingStatus.CONFIRMED:
+        messages.append((guest, NotificationType.BOOKING_CONFIRMED, {}, f"{key}:{guest.pk}"))
+        if old_status is None:
+            messages.append((host, NotificationType.BOOKING_CONFIRMED, {}, f"{key}:{host.pk}"))
+        if booking.payment_status in CAPTURED_PAYMENT_STATUSES:
+            # Confirming captures the payment (instant booking, or the host's approval): the host's money is in.
+            messages.append((host, NotificationType.PAYMENT_RECEIVED, {}, f"payment-received:{booking.pk}"))
+    elif new_status == BookingStatus.CANCELLED:
+        if old_status == BookingStatus.PENDING and actor_id is None:
+            messages.append((guest, NotificationType.BOOKING_EXPIRED, {}, f"{key}:{guest.pk}"))
+        elif old_status == BookingStatus.PENDING and actor_id == host.pk:
+            messages.append((guest, NotificationType.BOOKING_DECLINED, {}, f"{key}:{guest.pk}"))
+        else:
+            other = host if actor_id == guest.pk else guest
+            extra = {"cancelled_by": _cancelled_by(booking, actor_id), "reason": booking.cancellation_reason}
+            messages.append((other, NotificationType.BOOKING_CANCELLED, extra, f"{key}:{other.pk}"))
+    return messages
+
+
+def notify_booking_change(*, booking: Any, old_status: str | None, new_status: str, actor_id: int | None) -> int:
+    """Tell the guest and the host what the change of `booking` from `old_status` to `new_status` (by the user
+    `actor_id`, None for the system) means for them. Each notification has a dedupe key, so telling the same change
+    twice (a task retried or queued twice) notifies nobody twice. Reads the booking as it is now for the texts, the
+    change itself from the arguments: a later change has its own notifications. Returns how many were made."""
+    data = {"booking_code": str(booking.booking_code), "listing": booking.listing_id}
+    made = 0
+    for recipient, kind, extra, dedupe_key in _booking_messages(booking, old_status, new_status, actor_id):
+        notification = notify(
+            recipient=recipient,
+            notification_type=kind,
+            context={**contexts.booking(booking, recipient=recipient), **extra},
+            target=booking,
+            data=data,
+            dedupe_key=dedupe_key,
+        )
+        made += notification is not None
+    return made
 
 
 def _remind(kind: str, notification_type: str, bookings: Any) -> int:

@@ -3,6 +3,7 @@
 
 from celery import shared_task
 
+from apps.bookings.models import Booking
 from apps.notifications import delivery, services
 from apps.users import rls
 
@@ -16,6 +17,19 @@ def deliver_notification(self, notification_id: int) -> str:
     if outcome.retry_in_seconds is not None:
         raise self.retry(countdown=outcome.retry_in_seconds)
     return outcome.status
+
+
+@shared_task(ignore_result=True)
+def notify_booking_change(booking_id: int, *, old_status: str | None, new_status: str, actor_id: int | None) -> int:
+    """The notifications of one change of a booking's status, made off the request that changed it. Safe to run
+    twice: each notification has a dedupe key."""
+    with rls.as_system():
+        booking = Booking.objects.select_related("listing", "listing__host", "guest").filter(pk=booking_id).first()
+        if booking is None:  # gone since (a deleted account's data): nobody left to tell
+            return 0
+        return services.notify_booking_change(
+            booking=booking, old_status=old_status, new_status=new_status, actor_id=actor_id
+        )
 
 
 @shared_task(ignore_result=True)

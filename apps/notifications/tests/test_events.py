@@ -11,10 +11,13 @@ from django.utils import timezone
 from freezegun import freeze_time
 
 from apps.bookings import services as booking_services
-from apps.bookings.tests.conftest import VEHICLE, window
+from apps.bookings.models import Booking
+from apps.bookings.tests.conftest import VEHICLE, booking_body, client_for, window
+from apps.core.tests.private_services import use_broker
 from apps.listings.services import activate_listing, deactivate_listing
 from apps.messaging import services as messaging_services
 from apps.messaging.models import MessageRead
+from apps.notifications import tasks
 from apps.notifications.models import Notification, NotificationType
 from apps.notifications.services import mark_read
 from apps.notifications.tests.conftest import emails, files, plain_body, prefers, subscribe, texts
@@ -107,6 +110,84 @@ def test_an_instant_booking_tells_both_sides_and_the_host_of_the_payment(guest, 
         ("host@example.com", Type.PAYMENT_RECEIVED),
     }
     assert sent_to(host, Type.BOOKING_CONFIRMED).title.startswith("New booking: Garage on Rainey St")
+
+
+NOTIFY_TASK = "apps.notifications.tasks.notify_booking_change"
+DELIVER_TASK = "apps.notifications.tasks.deliver_notification"
+
+
+def test_a_booking_request_queues_one_task_for_its_notifications_and_writes_none_itself(
+    guest, listing, queued_tasks, committed
+):
+    start, end = window()
+    with committed():
+        response = client_for(guest).post("/api/v1/bookings", booking_body(listing, start, end), format="json")
+
+    assert response.status_code == 201, response.content
+    booking = Booking.objects.get(booking_code=response.json()["booking_code"])
+    change = {"old_status": None, "new_status": "CONFIRMED", "actor_id": guest.pk}
+    assert queued_tasks == [(NOTIFY_TASK, (booking.pk,), change)]
+    assert not Notification.objects.exists()
+
+
+def test_the_notification_task_of_a_change_run_twice_notifies_each_party_once(
+    guest, host, listing, queued_tasks, committed
+):
+    with committed():
+        booking = book(guest, listing)
+    [(_, args, change)] = queued_tasks
+
+    with committed():
+        made = [tasks.notify_booking_change.apply(args, change).get() for _ in range(2)]
+
+    assert made == [3, 0]
+    assert sorted(Notification.objects.values_list("recipient__email", "notification_type")) == [
+        ("guest@example.com", Type.BOOKING_CONFIRMED),
+        ("host@example.com", Type.BOOKING_CONFIRMED),
+        ("host@example.com", Type.PAYMENT_RECEIVED),
+    ]
+    assert all(notification.content_object == booking for notification in Notification.objects.all())
+    delivered = sorted(args for name, args, _ in queued_tasks if name == DELIVER_TASK)
+    assert delivered == sorted((pk,) for pk in Notification.objects.values_list("pk", flat=True))
+
+
+def test_the_notification_task_tells_the_change_it_was_queued_for_even_if_another_followed(
+    guest, host, make_listing, queued_tasks, committed
+):
+    """The worker may run late: a request approved before its task ran still tells the host of the request,
+    and the approval tells its own news."""
+    with committed():
+        booking = book(guest, make_listing(instant_booking=False))
+        booking_services.approve_booking(booking=booking, actor=host)
+    assert [change["new_status"] for name, _, change in queued_tasks if name == NOTIFY_TASK] == [
+        "PENDING",
+        "CONFIRMED",
+    ]
+
+    with committed():
+        for _name, args, change in list(queued_tasks):
+            tasks.notify_booking_change.apply(args, change)
+
+    assert sorted(Notification.objects.values_list("recipient__email", "notification_type")) == [
+        ("guest@example.com", Type.BOOKING_CONFIRMED),
+        ("host@example.com", Type.BOOKING_REQUESTED),
+        ("host@example.com", Type.PAYMENT_RECEIVED),
+    ]
+
+
+def test_with_the_broker_down_the_request_notifies_the_parties_itself(guest, listing, queued_tasks, committed):
+    use_broker("redis://127.0.0.1:9/0")  # nothing listens there
+    start, end = window()
+    with committed():
+        response = client_for(guest).post("/api/v1/bookings", booking_body(listing, start, end), format="json")
+
+    assert response.status_code == 201, response.content
+    # Their deliveries could not be queued either: they wait, PENDING, for `requeue_stuck_notifications`.
+    assert sorted(Notification.objects.values_list("notification_type", "status")) == [
+        (Type.BOOKING_CONFIRMED, "PENDING"),
+        (Type.BOOKING_CONFIRMED, "PENDING"),
+        (Type.PAYMENT_RECEIVED, "PENDING"),
+    ]
 
 
 def test_push_without_a_subscription_and_sms_without_a_verified_phone_are_skipped(
