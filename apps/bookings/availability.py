@@ -170,6 +170,21 @@ def free_spaces(schedule: Schedule, start: datetime, end: datetime) -> list[int]
     return [space for space in sorted(schedule.spaces) if space not in taken]
 
 
+def _open_throughout(pieces: Sequence[Piece], start: datetime, end: datetime) -> bool:
+    covered = start
+    for piece in pieces:
+        if not piece.is_open or piece.start > covered:
+            return False
+        covered = piece.end
+    return covered >= end
+
+
+def open_throughout(schedule: Schedule, start: datetime, end: datetime) -> bool:
+    """Whether [start, end) lies wholly in the schedule's open time; spaces, bookings and caps are not looked at."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    return _open_throughout(pieces_between(schedule, start, end), start, end)
+
+
 def check_window(schedule: Schedule, start: datetime, end: datetime) -> list[Piece]:
     """Raise `Unavailable` unless [start, end) can be booked; return the schedule pieces it spans."""
     start, end = start.astimezone(UTC), end.astimezone(UTC)
@@ -187,12 +202,7 @@ def check_window(schedule: Schedule, start: datetime, end: datetime) -> list[Pie
             f"This space can be booked for at most {schedule.maximum_days} day(s).", code="too_long", attr="end"
         )
     pieces = pieces_between(schedule, start, end)
-    covered = start
-    for piece in pieces:
-        if not piece.is_open or piece.start > covered:
-            raise Unavailable("The space is closed during part of this window.", code="closed")
-        covered = piece.end
-    if covered < end:
+    if not _open_throughout(pieces, start, end):
         raise Unavailable("The space is closed during part of this window.", code="closed")
     if not free_spaces(schedule, start, end):
         raise Unavailable("Every space is already booked during this window.", code="fully_booked")

@@ -79,6 +79,12 @@ def billed_hours(start: datetime, end: datetime) -> int:
     return max(1, math.ceil((end - start).total_seconds() / 3600 - 1e-9))
 
 
+def can_price(rates: Rates) -> bool:
+    """Whether `quote` can price a window with these rates: any one positive rate covers any length of time (a
+    rate's units can always be added up past the window), so only a listing without prices is `NotPriceable`."""
+    return bool(rates.by_unit())
+
+
 def cheapest_cover(hours: int, rates: Rates) -> list[Line]:
     """The cheapest counts of months, weeks, days and hours whose lengths add up to at least `hours`.
 

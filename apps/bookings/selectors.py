@@ -5,7 +5,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from apps.bookings import availability, pricing
@@ -18,24 +18,38 @@ from apps.listings.models import AvailabilityException, AvailabilityRule, Listin
 DATE_MARGIN = timedelta(days=2)
 
 
+def _rules_around(start: datetime, end: datetime) -> QuerySet[AvailabilityRule]:
+    first_date, last_date = (start - DATE_MARGIN).date(), (end + DATE_MARGIN).date()
+    return AvailabilityRule.objects.filter(start_date__lte=last_date).exclude(end_date__lt=first_date)
+
+
+def _exceptions_around(start: datetime, end: datetime) -> QuerySet[AvailabilityException]:
+    first_date, last_date = (start - DATE_MARGIN).date(), (end + DATE_MARGIN).date()
+    return AvailabilityException.objects.filter(exception_date__range=(first_date, last_date))
+
+
+def has_calendar_entries(start: datetime, end: datetime) -> Q:
+    """For a query of listings: true where a rule or an exception may apply to the window [start, end), the data
+    that `schedules_for` loads beyond the listing's own operating hours, spaces and bookings. Where it is false, the
+    window's open time follows from the operating hours alone (`availability.open_throughout`)."""
+    return Q(Exists(_rules_around(start, end).filter(listing=OuterRef("pk")))) | Q(
+        Exists(_exceptions_around(start, end).filter(listing=OuterRef("pk")))
+    )
+
+
 def schedules_for(listings: Sequence[Listing], start: datetime, end: datetime) -> dict[int, Schedule]:
     """Each listing's `Schedule` for the window [start, end): four queries in all."""
     ids = [listing.pk for listing in listings]
     if not ids:
         return {}
-    first_date, last_date = (start - DATE_MARGIN).date(), (end + DATE_MARGIN).date()
     spaces, rules, exceptions, bookings = defaultdict(list), defaultdict(list), defaultdict(list), defaultdict(list)
     for listing_id, space_id in ListingSpace.objects.filter(listing_id__in=ids, is_active=True).values_list(
         "listing_id", "id"
     ):
         spaces[listing_id].append(space_id)
-    for rule in AvailabilityRule.objects.filter(listing_id__in=ids, start_date__lte=last_date).exclude(
-        end_date__lt=first_date
-    ):
+    for rule in _rules_around(start, end).filter(listing_id__in=ids):
         rules[rule.listing_id].append(rule)
-    for exception in AvailabilityException.objects.filter(
-        listing_id__in=ids, exception_date__range=(first_date, last_date)
-    ):
+    for exception in _exceptions_around(start, end).filter(listing_id__in=ids):
         exceptions[exception.listing_id].append(exception)
     for booking in Booking.objects.filter(
         listing_id__in=ids,

@@ -26,8 +26,9 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import Avg, BooleanField, Exists, F, FloatField, Func, OuterRef, QuerySet, Value
 
+from apps.bookings import availability, pricing
 from apps.bookings import selectors as booking_selectors
-from apps.bookings.availability import Unavailable
+from apps.bookings.availability import Schedule, Unavailable
 from apps.bookings.models import Booking, TsTzRange
 from apps.bookings.pricing import NotPriceable, Quote
 from apps.listings.models import VEHICLE_SIZE_ORDER, Listing, ListingSpace
@@ -202,6 +203,112 @@ def _hydrate(ids: list[int], params: SearchParams) -> dict[int, Listing]:
     return {listing.pk: listing for listing in listings}
 
 
+# What a window search reads of each candidate: its schedule's own fields and its rates.
+CANDIDATE_FIELDS = (
+    "id",
+    "time_zone",
+    "available_days",
+    "available_start_time",
+    "available_end_time",
+    "minimum_hours",
+    "maximum_days",
+    "currency",
+    "price_per_hour",
+    "price_per_day",
+    "price_per_week",
+    "price_per_month",
+)
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A listing that the database found near enough, matching the filters and with a free space for the window;
+    the fields its schedule and its price need, without the cost of a model instance."""
+
+    pk: int
+    time_zone: str
+    available_days: list[int]
+    available_start_time: time
+    available_end_time: time
+    minimum_hours: int
+    maximum_days: int
+    currency: str
+    price_per_hour: Decimal | None
+    price_per_day: Decimal | None
+    price_per_week: Decimal | None
+    price_per_month: Decimal | None
+    knn_m: float | None = None
+    has_calendar: bool = True
+    quote: Quote | None = None
+
+
+def _candidates(ordered: QuerySet[Listing], params: SearchParams) -> list[Candidate]:
+    """Up to MAX_WINDOW_CANDIDATES candidates in the search's order, each flagged when a rule or an exception may
+    apply to the window: one query."""
+    query = _window_candidates(ordered, params)
+    if params.effective_sort != "distance":
+        query = query.annotate(knn_m=Value(None, output_field=FloatField()))
+    rows = query.annotate(has_calendar=booking_selectors.has_calendar_entries(params.start, params.end))
+    candidates = [
+        Candidate(*fields, has_calendar=has_calendar, knn_m=knn_m)
+        for *fields, has_calendar, knn_m in rows.values_list(*CANDIDATE_FIELDS, "has_calendar", "knn_m")[
+            :MAX_WINDOW_CANDIDATES
+        ]
+    ]
+    if params.effective_sort == "distance":
+        # Nearest first, ties (listings at the very same point) by id, as `_ordered` says.
+        candidates.sort(key=lambda candidate: (candidate.knn_m, candidate.pk))
+    return candidates
+
+
+def _bookable(candidates: list[Candidate], params: SearchParams) -> list[Candidate]:
+    """The candidates that can be booked for the window, in order.
+
+    The database has already checked the place, the filters, the duration limits and that a space is free for the
+    window. A candidate with rules or exceptions around the window gets its whole schedule loaded and checked by
+    the availability module, and its quote (price overrides included) at once. For the others nothing but the
+    operating hours is left to check, and those depend only on a few fields that many listings share: each
+    distinct set is checked once; their quotes are made later, only where a price is needed."""
+    start, end = params.start, params.end
+    hours = (end - start).total_seconds() / 3600
+    calendared = [candidate for candidate in candidates if candidate.has_calendar]
+    schedules = booking_selectors.schedules_for(calendared, start, end)
+    opening: dict[tuple, bool] = {}
+    bookable = []
+    for candidate in candidates:
+        if candidate.has_calendar:
+            try:
+                candidate.quote = booking_selectors.quote_for_schedule(candidate, schedules[candidate.pk], start, end)
+            except (Unavailable, NotPriceable):
+                continue
+            bookable.append(candidate)
+            continue
+        if not candidate.minimum_hours <= hours <= candidate.maximum_days * 24:
+            continue
+        if not pricing.can_price(pricing.Rates.of(candidate)):
+            continue
+        hours_key = (
+            candidate.time_zone,
+            tuple(candidate.available_days),
+            candidate.available_start_time,
+            candidate.available_end_time,
+        )
+        if hours_key not in opening:
+            opening[hours_key] = availability.open_throughout(
+                Schedule.of(candidate, space_ids=(), rules=(), exceptions=(), bookings=()), start, end
+            )
+        if opening[hours_key]:
+            bookable.append(candidate)
+    return bookable
+
+
+def _price(candidate: Candidate, params: SearchParams) -> Quote:
+    if candidate.quote is None:
+        rates = pricing.Rates.of(candidate)
+        candidate.quote = pricing.quote(rates=rates, start=params.start, end=params.end, currency=candidate.currency)
+    return candidate.quote
+
+
 def search_listings(params: SearchParams, *, offset: int, limit: int) -> SearchResult:
     ordered = _ordered(_filtered(params), params)
     if not params.has_window:
@@ -211,41 +318,16 @@ def search_listings(params: SearchParams, *, offset: int, limit: int) -> SearchR
         hits = [Hit(listings[pk], getattr(listings[pk], "distance_m", None)) for pk in page_ids]
         return SearchResult(count=count, hits=hits)
 
-    candidates = list(
-        _window_candidates(ordered, params).only(
-            "id",
-            "time_zone",
-            "available_days",
-            "available_start_time",
-            "available_end_time",
-            "minimum_hours",
-            "maximum_days",
-            "currency",
-            "price_per_hour",
-            "price_per_day",
-            "price_per_week",
-            "price_per_month",
-        )[:MAX_WINDOW_CANDIDATES]
-    )
-    if params.effective_sort == "distance":
-        # Nearest first, ties (listings at the very same point) by id, as `_ordered` says.
-        candidates.sort(key=lambda candidate: (candidate.knn_m, candidate.pk))
-    schedules = booking_selectors.schedules_for(candidates, params.start, params.end)
-    bookable: list[tuple[Listing, Quote]] = []
-    for candidate in candidates:
-        try:
-            quote = booking_selectors.quote_for_schedule(candidate, schedules[candidate.pk], params.start, params.end)
-        except (Unavailable, NotPriceable):
-            continue
-        if params.price_max is None or quote.total_amount <= params.price_max:
-            bookable.append((candidate, quote))
+    bookable = _bookable(_candidates(ordered, params), params)
+    if params.price_max is not None:
+        bookable = [candidate for candidate in bookable if _price(candidate, params).total_amount <= params.price_max]
     if params.effective_sort == "price":
-        bookable.sort(key=lambda pair: (pair[1].total_amount, pair[0].pk))
+        bookable.sort(key=lambda candidate: (_price(candidate, params).total_amount, candidate.pk))
     page = bookable[offset : offset + limit]
-    listings = _hydrate([candidate.pk for candidate, _ in page], params)
+    listings = _hydrate([candidate.pk for candidate in page], params)
     hits = [
-        Hit(listings[candidate.pk], getattr(listings[candidate.pk], "distance_m", None), quote)
-        for candidate, quote in page
+        Hit(listings[candidate.pk], getattr(listings[candidate.pk], "distance_m", None), _price(candidate, params))
+        for candidate in page
     ]
     return SearchResult(count=len(bookable), hits=hits)
 
