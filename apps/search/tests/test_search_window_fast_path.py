@@ -1,0 +1,156 @@
+"""A window search loads whole schedules only for listings with a rule or an exception around the window; the others
+are decided by their operating hours (checked once per distinct set) and priced only where a price is needed. The
+answers are those of the availability module for every listing (see also test_search_brute_force.py)."""
+
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from apps.bookings import pricing
+from apps.bookings import selectors as booking_selectors
+from apps.listings.models import AvailabilityException, AvailabilityRule, Listing
+from apps.search import selectors as search_selectors
+from apps.search.selectors import SearchParams, search_listings
+
+
+def _window(days: int = 3) -> tuple[datetime, datetime]:
+    # 16:00-19:00 UTC is 10:00-13:00 or 11:00-14:00 in Austin, inside daytime hours.
+    start = (timezone.now() + timedelta(days=days)).astimezone(UTC).replace(hour=16, minute=0, second=0, microsecond=0)
+    return start, start + timedelta(hours=3)
+
+
+@pytest.fixture
+def spy_schedules(monkeypatch):
+    """The listings whose whole schedule a search loaded."""
+    loaded: list[int] = []
+    real = booking_selectors.schedules_for
+
+    def spy(listings, start, end):
+        loaded.extend(listing.pk for listing in listings)
+        return real(listings, start, end)
+
+    monkeypatch.setattr(booking_selectors, "schedules_for", spy)
+    return loaded
+
+
+@pytest.fixture
+def spy_quotes(monkeypatch):
+    """How many quotes made without a schedule (the listings without rules or exceptions) a search priced."""
+    calls = []
+    real = pricing.quote
+
+    def spy(**kwargs):
+        calls.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(search_selectors.pricing, "quote", spy)
+    return calls
+
+
+def _ids(result) -> list[int]:
+    return [hit.listing.pk for hit in result.hits]
+
+
+def test_only_listings_with_rules_or_exceptions_have_their_schedule_loaded(make_listing, spy_schedules):
+    start, end = _window()
+    local_day = start.astimezone(timezone.get_default_timezone()).date()
+    plain = make_listing(title="Plain")
+    daytime = make_listing(title="Daytime", lng=-97.7432, available_start_time=time(7), available_end_time=time(20))
+    nights = make_listing(title="Nights", lng=-97.7433, available_start_time=time(20), available_end_time=time(23, 59))
+    closed_today = make_listing(title="Closed by an exception", lng=-97.7434)
+    AvailabilityException.objects.create(listing=closed_today, exception_date=local_day, is_available=False)
+    ruled = make_listing(title="Weekend price rule", lng=-97.7435)
+    AvailabilityRule.objects.create(
+        listing=ruled,
+        rule_type="daily",
+        start_date=local_day - timedelta(days=10),
+        start_time=time(0),
+        end_time=time(23, 59),
+        price_override=Decimal("9.00"),
+    )
+    old_rule = make_listing(title="A rule that ended last month", lng=-97.7436)
+    AvailabilityRule.objects.create(
+        listing=old_rule,
+        rule_type="daily",
+        start_date=local_day - timedelta(days=60),
+        end_date=local_day - timedelta(days=30),
+        start_time=time(0),
+        end_time=time(1),
+        is_available=False,
+    )
+    params = SearchParams(point=plain.location, radius_m=2000, start=start, end=end)
+
+    result = search_listings(params, offset=0, limit=10)
+
+    assert set(_ids(result)) == {plain.pk, daytime.pk, ruled.pk, old_rule.pk}
+    assert nights.pk not in _ids(result) and closed_today.pk not in _ids(result)
+    assert sorted(spy_schedules) == sorted([closed_today.pk, ruled.pk])
+    by_id = {hit.listing.pk: hit.quote for hit in result.hits}
+    assert by_id[ruled.pk].subtotal == Decimal("27.00")  # 3 h at the rule's 9.00 override
+    for listing in (plain, daytime, old_rule):
+        assert by_id[listing.pk] == booking_selectors.quote_window(Listing.objects.get(pk=listing.pk), start, end)
+
+
+def test_listings_without_calendar_entries_are_priced_only_for_the_page(make_listing, spy_quotes):
+    start, end = _window()
+    listings = [make_listing(title=f"Spot {number}", lng=-97.7431 + number * 0.0001) for number in range(6)]
+    params = SearchParams(point=listings[0].location, radius_m=2000, start=start, end=end)
+
+    result = search_listings(params, offset=2, limit=2)
+
+    assert result.count == 6
+    assert _ids(result) == [listing.pk for listing in listings[2:4]]
+    assert len(spy_quotes) == 2
+
+
+def test_a_price_filter_or_order_prices_every_bookable_listing(make_listing, spy_quotes):
+    start, end = _window()
+    prices = [Decimal("4.00"), Decimal("2.00"), Decimal("3.00"), Decimal("6.00")]
+    listings = [
+        make_listing(title=f"Spot {number}", lng=-97.7431 + number * 0.0001, price_per_hour=price)
+        for number, price in enumerate(prices)
+    ]
+    cheapest_first = SearchParams(point=listings[0].location, radius_m=2000, start=start, end=end, sort="price")
+    assert _ids(search_listings(cheapest_first, offset=0, limit=2)) == [listings[1].pk, listings[2].pk]
+    assert len(spy_quotes) == 4
+
+    # 3 h at 3.00 is 9.00 before the service fee; at 4.00, 12.00.
+    at_most = SearchParams(point=listings[0].location, radius_m=2000, start=start, end=end, price_max=Decimal("11"))
+    result = search_listings(at_most, offset=0, limit=10)
+    assert _ids(result) == [listings[1].pk, listings[2].pk]
+    assert result.count == 2
+    assert all(hit.quote.total_amount <= Decimal("11") for hit in result.hits)
+
+
+def test_a_listing_outside_its_duration_limits_is_not_bookable(make_listing):
+    start, end = _window()
+    fits = make_listing(title="Fits")
+    long_stays = make_listing(title="Four hours at least", lng=-97.7432, minimum_hours=4)
+    params = SearchParams(point=fits.location, radius_m=2000, start=start, end=end)
+
+    assert _ids(search_listings(params, offset=0, limit=10)) == [fits.pk]
+
+
+def test_only_a_listing_without_any_positive_rate_cannot_be_priced():
+    # The database requires a positive daily price; the rule is the pricing module's own.
+    assert pricing.can_price(pricing.Rates(per_hour=None, per_day=Decimal("20.00")))
+    assert pricing.can_price(pricing.Rates(per_hour=None, per_day=None, per_month=Decimal("300.00")))
+    assert not pricing.can_price(pricing.Rates(per_hour=Decimal("0"), per_day=None))
+    with pytest.raises(pricing.NotPriceable):
+        start, end = _window()
+        pricing.quote(rates=pricing.Rates(per_hour=Decimal("0"), per_day=None), start=start, end=end)
+
+
+def test_operating_hours_are_checked_in_the_listings_own_time_zone(make_listing):
+    # 16:00-19:00 UTC is morning in Los Angeles and evening in London: a listing open 08:00-13:00 local is
+    # bookable in the first and closed in the second, although the two share their hours.
+    start, end = _window()
+    los_angeles = make_listing(title="LA", available_start_time=time(8), available_end_time=time(13))
+    london = make_listing(title="London", lng=-97.7432, available_start_time=time(8), available_end_time=time(13))
+    Listing.objects.filter(pk=los_angeles.pk).update(time_zone="America/Los_Angeles")
+    Listing.objects.filter(pk=london.pk).update(time_zone="Europe/London")
+    params = SearchParams(point=los_angeles.location, radius_m=2000, start=start, end=end)
+
+    assert _ids(search_listings(params, offset=0, limit=10)) == [los_angeles.pk]
