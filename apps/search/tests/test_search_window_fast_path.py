@@ -129,7 +129,9 @@ def test_a_listing_outside_its_duration_limits_is_not_bookable(make_listing):
     fits = make_listing(title="Fits")
     long_stays = make_listing(title="Four hours at least", lng=-97.7432, minimum_hours=4)
     params = SearchParams(point=fits.location, radius_m=2000, start=start, end=end)
+    without_window = SearchParams(point=fits.location, radius_m=2000)
 
+    assert long_stays.pk in _ids(search_listings(without_window, offset=0, limit=10))
     assert _ids(search_listings(params, offset=0, limit=10)) == [fits.pk]
 
 
