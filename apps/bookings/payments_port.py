@@ -22,6 +22,10 @@ class BookingPayments(Protocol):
         Raises `apps.core.errors.PaymentRequired` when declined (writing nothing), `NotFound`/`InvalidInput`
         for a payment method the guest cannot use."""
 
+    def charge(self, *, booking: Booking, payment_method: str, idempotency_key: str) -> None:
+        """Authorise and capture `booking.total_amount` at once, for a booking confirmed as it is made. Raises as
+        `authorize` does."""
+
     def record_declined(
         self, *, guest, listing_id: int, start: datetime, end: datetime, amount: Decimal, reason: str, code: str
     ) -> None:

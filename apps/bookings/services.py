@@ -143,6 +143,7 @@ def create_booking(
             # Lock the listing row only: the join to its host must not lock (or, under row-level security, hide)
             # the host's account row.
             Listing.objects.select_for_update(of=("self",))
+            .select_related("host")  # the answer names the host
             .filter(pk=listing_id, is_active=True, is_deleted=False, host__is_active=True, host__is_deleted=False)
             .first()
         )
@@ -179,17 +180,15 @@ def create_booking(
                     price_breakdown=[line.as_dict() for line in quote.breakdown],
                     cancellation_policy=listing.cancellation_policy,
                     guest_notes=guest_notes[:2000],
-                    status=Status.PENDING,
+                    # Confirmed from the start when it is paid at once: a declined card rolls the row back.
+                    status=Status.CONFIRMED if listing.instant_booking else Status.PENDING,
                 )
-                payments().authorize(
+                pay = payments().charge if listing.instant_booking else payments().authorize
+                pay(
                     booking=booking,
                     payment_method=payment_method,
                     idempotency_key=f"booking:{guest.pk}:{idempotency_key or booking.booking_code}",
                 )
-                if listing.instant_booking:
-                    payments().capture(booking=booking)
-                    booking.status = Status.CONFIRMED
-                    booking.save(update_fields=["status", "updated_at"])
         except PaymentRequired as error:
             payments().record_declined(
                 guest=guest,

@@ -141,37 +141,56 @@ class Ledger:
             raise NotFound("No such payment method.", attr="payment_method")
         return reference  # a provider token, e.g. pm_card_visa
 
-    def authorize(self, *, booking: Booking, payment_method: str, idempotency_key: str) -> None:
+    def _authorize_at_provider(self, booking: Booking, payment_method: str, idempotency_key: str) -> str:
         method_id = self._provider_method(booking.guest, payment_method)
-        authorization = get_gateway().authorize(
-            amount=booking.total_amount,
-            currency=booking.currency,
-            payment_method_id=method_id,
-            customer_id=_customer_id(booking.guest),
-            description=f"Parking at {booking.listing.title}",
-            metadata={"booking": str(booking.booking_code), "listing": str(booking.listing_id)},
-            idempotency_key=idempotency_key,
+        return (
+            get_gateway()
+            .authorize(
+                amount=booking.total_amount,
+                currency=booking.currency,
+                payment_method_id=method_id,
+                customer_id=_customer_id(booking.guest),
+                description=f"Parking at {booking.listing.title}",
+                metadata={"booking": str(booking.booking_code), "listing": str(booking.listing_id)},
+                idempotency_key=idempotency_key,
+            )
+            .intent_id
         )
+
+    def _record_payment(self, booking: Booking, *, intent_id: str, idempotency_key: str, captured: bool) -> None:
         Transaction.objects.create(
             booking=booking,
             user=booking.guest,
             transaction_type=TT.BOOKING_PAYMENT,
             amount=booking.total_amount,
             currency=booking.currency,
-            stripe_payment_intent_id=authorization.intent_id,
+            stripe_payment_intent_id=intent_id,
             idempotency_key=idempotency_key,
-            status=TS.PROCESSING,
+            status=TS.COMPLETED if captured else TS.PROCESSING,
+            completed_at=timezone.now() if captured else None,
             description=f"Payment for booking {booking.booking_code}",
         )
-        booking.payment_intent_id = authorization.intent_id
-        booking.payment_status = PS.AUTHORIZED
+        booking.payment_intent_id = intent_id
+        booking.payment_status = PS.SUCCEEDED if captured else PS.AUTHORIZED
         booking.save(update_fields=["payment_intent_id", "payment_status", "updated_at"])
         log_action(
             actor=booking.guest,
             action=AuditLog.Action.PAYMENT_PROCESS,
             target=booking,
-            description=f"Authorised {booking.total_amount} {booking.currency}",
+            description=f"{'Authorised and captured' if captured else 'Authorised'} {booking.total_amount} "
+            f"{booking.currency}",
         )
+
+    def authorize(self, *, booking: Booking, payment_method: str, idempotency_key: str) -> None:
+        intent_id = self._authorize_at_provider(booking, payment_method, idempotency_key)
+        self._record_payment(booking, intent_id=intent_id, idempotency_key=idempotency_key, captured=False)
+
+    def charge(self, *, booking: Booking, payment_method: str, idempotency_key: str) -> None:
+        """Authorise and capture at once (an instant booking): the provider calls of `authorize` then `capture`,
+        the ledger written once, its entry completed from the start."""
+        intent_id = self._authorize_at_provider(booking, payment_method, idempotency_key)
+        get_gateway().capture(intent_id=intent_id, amount=None, idempotency_key=f"capture:{booking.booking_code}")
+        self._record_payment(booking, intent_id=intent_id, idempotency_key=idempotency_key, captured=True)
 
     def record_declined(
         self, *, guest, listing_id: int, start: datetime, end: datetime, amount: Decimal, reason: str, code: str

@@ -137,7 +137,7 @@ class BookingCollectionView(APIView):
             guest_notes=fields["guest_notes"],
             idempotency_key=request.headers.get("Idempotency-Key") or None,
         )
-        booking = selectors.booking_for_party(booking.booking_code, request.user)
+        # The service's booking is the guest's own, with its listing and host loaded: no need to read it again.
         return Response(BookingSerializer(booking, context={"request": request}).data, status=201)
 
 

@@ -18,6 +18,7 @@ from apps.bookings import services
 from apps.bookings.models import Booking
 from apps.bookings.tests.conftest import VEHICLE, window
 from apps.core.errors import Conflict, PaymentRequired
+from apps.core.models import AuditLog
 from apps.payments import services as payments
 from apps.payments.models import Payout, Transaction
 
@@ -82,6 +83,22 @@ def test_refunds_never_exceed_what_was_captured(guest, listing):
     ledger.refund(booking=booking, amount=Decimal("5.00"))
     booking.refresh_from_db()
     assert booking.payment_status == "refunded"
+
+
+@pytest.mark.django_db
+def test_an_instant_booking_is_charged_once_and_born_confirmed(guest, listing, django_capture_on_commit_callbacks):
+    # Authorise and capture in one step: one ledger entry created completed, one payment audit entry, and the
+    # booking written once as confirmed (not written pending, then confirmed).
+    start, end = window()
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = create(guest, listing, start, end)
+    booking.refresh_from_db()
+    assert (booking.status, booking.payment_status) == ("CONFIRMED", "succeeded")
+    entries = Transaction.objects.filter(booking=booking, transaction_type=Transaction.TransactionType.BOOKING_PAYMENT)
+    assert [(entry.status, entry.completed_at is not None) for entry in entries] == [("completed", True)]
+    payment_audits = AuditLog.objects.filter(object_id=booking.pk, action=AuditLog.Action.PAYMENT_PROCESS)
+    assert [audit.description for audit in payment_audits] == [f"Authorised and captured {booking.total_amount} USD"]
+    assert booking.payment_intent_id == entries.get().stripe_payment_intent_id
 
 
 @pytest.mark.django_db

@@ -30,30 +30,32 @@ def booking_saved(sender, instance, created: bool, update_fields=None, **kwargs)
         transaction.on_commit(lambda: BOOKINGS_CANCELLED.labels(by=by).inc())
 
 
-def payment_outcome(sender, instance, created: bool, update_fields) -> str | None:
-    """What a save of a ledger entry means, or None when it is not a payment event."""
+def payment_outcomes(sender, instance, created: bool, update_fields) -> tuple[str, ...]:
+    """What a save of a ledger entry means: none, one payment event, or two for a payment authorised and
+    captured at once (an instant booking's entry is created completed)."""
     kind, status = sender.TransactionType, sender.Status
     status_changed = created or _changed(update_fields, "status")
     if instance.transaction_type == kind.BOOKING_PAYMENT:
         if created and instance.status == status.FAILED:
-            return "declined"
+            return ("declined",)
         if created and instance.status == status.PROCESSING:
-            return "authorized"
+            return ("authorized",)
+        if created and instance.status == status.COMPLETED:
+            return ("authorized", "captured")
         if status_changed and instance.status == status.COMPLETED:
-            return "captured"
+            return ("captured",)
         if status_changed and instance.status == status.CANCELLED:
-            return "released"
+            return ("released",)
     elif instance.transaction_type == kind.REFUND and created and instance.status == status.COMPLETED:
-        return "refunded"
+        return ("refunded",)
     elif instance.transaction_type == kind.PAYOUT and created and instance.status == status.COMPLETED:
-        return "payout"
-    return None
+        return ("payout",)
+    return ()
 
 
 def transaction_saved(sender, instance, created: bool, update_fields=None, **kwargs) -> None:
-    outcome = payment_outcome(sender, instance, created, update_fields)
-    if outcome is not None:
-        transaction.on_commit(lambda: PAYMENTS.labels(outcome=outcome).inc())
+    for outcome in payment_outcomes(sender, instance, created, update_fields):
+        transaction.on_commit(lambda outcome=outcome: PAYMENTS.labels(outcome=outcome).inc())
 
 
 def connect() -> None:
