@@ -2,7 +2,7 @@
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import permissions, serializers
+from rest_framework import permissions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -11,20 +11,11 @@ from apps.core.api.params import parse_int
 from apps.core.api.throttling import SCOPED_THROTTLES
 from apps.listings import selectors as listing_selectors
 from apps.listings import services as listing_services
-from apps.listings.api.serializers import HostListingSerializer, ListingInputSerializer, ListingSerializer
+from apps.listings.api.serializers import HostListingSerializer, ListingInputSerializer
 from apps.search.api.params import parse_search_params
+from apps.search.api.serializers import SearchResultSerializer, search_cards
 from apps.search.selectors import search_listings
 from apps.search.signals import listings_searched
-
-
-class SearchResultSerializer(ListingSerializer):
-    distance_m = serializers.FloatField(allow_null=True, read_only=True)
-    quote_total = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True, read_only=True)
-
-    class Meta(ListingSerializer.Meta):
-        fields = [*ListingSerializer.Meta.fields, "distance_m", "quote_total"]
-        read_only_fields = fields
-
 
 SEARCH_PARAMETERS = [
     OpenApiParameter("lat", OpenApiTypes.DOUBLE),
@@ -74,7 +65,7 @@ class ListingCollectionView(APIView):
         listings_searched.send(
             sender=type(self), params=params, result_ids=[row.pk for row in rows], count=result.count, request=request
         )
-        data = SearchResultSerializer(rows, many=True, context={"request": request}).data
+        data = search_cards(rows, request)  # what SearchResultSerializer says, without its per-request cost
         return Response(PageNumberPagination.page_body(request, result.count, page_number, page_size, data))
 
     @extend_schema(request=ListingInputSerializer, responses={201: HostListingSerializer})

@@ -1,0 +1,61 @@
+"""The search's hand-written cards say exactly what SearchResultSerializer says, field for field and in its order."""
+
+from datetime import time, timedelta
+from decimal import Decimal
+
+import pytest
+from django.test import RequestFactory
+from django.utils import timezone
+
+from apps.listings.models import ListingPhoto
+from apps.search.api.serializers import SearchResultSerializer, search_cards
+from apps.search.selectors import SearchParams, search_listings
+
+
+def _rows(params: SearchParams) -> list:
+    """The listings of a search as the view hands them to the cards."""
+    rows = []
+    for hit in search_listings(params, offset=0, limit=20).hits:
+        hit.listing.quote_total = hit.quote.total_amount if hit.quote else None
+        hit.listing.distance_m = round(hit.distance_m, 1) if hit.distance_m is not None else None
+        rows.append(hit.listing)
+    return rows
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("with_request", [True, False])
+@pytest.mark.parametrize("with_window", [True, False])
+def test_cards_equal_the_serializers_output(make_listing, with_request, with_window):
+    plain = make_listing(title="Plain")
+    detailed = make_listing(
+        title="Detailed",
+        lng=-97.7421,
+        price_per_week=Decimal("99.50"),
+        price_per_month=None,
+        width=Decimal("2.5"),
+        height_clearance=Decimal("2.1"),
+        features=["covered", "ev_charging"],
+        available_days=[0, 1, 2, 3, 4],
+        available_start_time=time(0),
+        available_end_time=time(23, 59),
+        spot_type="GARAGE",
+        cancellation_policy="STRICT",
+    )
+    ListingPhoto.objects.create(listing=detailed, image="listings/front.jpg", thumbnail="listings/front_t.jpg")
+    ListingPhoto.objects.create(listing=detailed, image="listings/side.jpg", caption="Side", display_order=1)
+    start = (timezone.now() + timedelta(days=7)).replace(hour=10, minute=0, second=0, microsecond=0)
+    window = {"start": start, "end": start + timedelta(hours=3)} if with_window else {}
+    params = SearchParams(point=plain.location, radius_m=2000, **window)
+    request = RequestFactory().get("/api/v1/listings", secure=True) if with_request else None
+
+    rows = _rows(params)
+    expected = SearchResultSerializer(rows, many=True, context={"request": request}).data
+    cards = search_cards(rows, request)
+
+    assert [card["title"] for card in cards] == ["Plain", "Detailed"]
+    assert cards == expected
+    assert [list(card) for card in cards] == [list(row) for row in expected]
+    photos = cards[1]["photos"]
+    assert [photo["thumbnail"] is None for photo in photos] == [False, True]
+    assert photos[0]["image"].startswith("https://testserver/" if with_request else "/")
+    assert (cards[0]["quote_total"] is not None) == with_window
