@@ -15,7 +15,11 @@ What it does, against the database of DATABASE_URL (migrated; nothing else neede
 4. prints bookings/s, conflicts, errors and the p50/p95 latency, stops gunicorn (SIGTERM, then waits), and
    checks with SQL that no two active bookings of one space overlap (a tstzrange && self-join).
 
-The load generator runs on the same 2 cores as gunicorn and PostgreSQL: the figures are a floor, not a ceiling.
+A booking's notifications are written by a Celery task, not in the request: the scenario starts a Celery worker
+(`--celery-concurrency`, default 1; 0 starts none) on the same cores, counts its CPU with the rest, and after the
+load waits for it to write and deliver the run's notifications, so the work moved out of the request is still paid
+for and shown. The load generator runs on the same 2 cores as gunicorn, the worker and PostgreSQL: the figures are
+a floor, not a ceiling.
 """
 
 import argparse
@@ -49,6 +53,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--days", type=int, default=30, help="windows start within this many days (default 30)")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (default 3: cores + 1)")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (default 4)")
+    parser.add_argument(
+        "--celery-concurrency",
+        type=int,
+        default=1,
+        help="processes of the Celery worker that writes and delivers notifications (default 1; 0: no worker)",
+    )
 
 
 def check_arguments(args: argparse.Namespace) -> str | None:
@@ -58,6 +68,8 @@ def check_arguments(args: argparse.Namespace) -> str | None:
             return f"--{name} must be at least 1"
     if args.duration <= 0:
         return "--duration must be more than 0 seconds"
+    if args.celery_concurrency < 0:
+        return "--celery-concurrency must be 0 (no worker) or more"
     return None
 
 
@@ -169,6 +181,69 @@ class Gunicorn:
             self.log.unlink(missing_ok=True)  # kept when something went wrong
 
 
+class CeleryWorker:
+    """`with CeleryWorker(concurrency=1, env=server.env) as worker:` a Celery worker with the web's settings, as the
+    Procfile runs it; `concurrency=0` starts nothing (tasks wait in the broker)."""
+
+    def __init__(self, *, concurrency: int, env: dict[str, str], log: Path | None = None) -> None:
+        self.concurrency = concurrency
+        self.env = env
+        self.log = log or Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-celery-{os.getpid()}.log"
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> "CeleryWorker":
+        if not self.concurrency:
+            return self
+        self.process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "warning"),
+                *("--concurrency", str(self.concurrency), "--without-gossip", "--without-mingle"),
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self._wait_until_ready()
+        return self
+
+    def _wait_until_ready(self, timeout: float = 60.0) -> None:
+        """Until the worker answers a ping: its start-up is not part of the measurement."""
+        from config.celery import app
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                self.__exit__()
+                raise RuntimeError(f"the Celery worker exited at start; its log: {self.log}")
+            if app.control.ping(timeout=0.5):
+                return
+        self.__exit__()
+        raise RuntimeError(f"the Celery worker did not answer a ping within {timeout:.0f} s; its log: {self.log}")
+
+    def pids(self) -> list[int]:
+        import psutil
+
+        if self.process is None or self.process.poll() is not None:
+            return []
+        main = psutil.Process(self.process.pid)
+        return [main.pid, *(child.pid for child in main.children(recursive=True))]
+
+    def __exit__(self, exc_type: type | None = None, *exc_info: object) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)  # warm shutdown: the task in hand is finished
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+            return
+        if exc_type is None:
+            self.log.unlink(missing_ok=True)
+
+
 # --- data ------------------------------------------------------------------------------------------------------------
 
 
@@ -181,8 +256,10 @@ def access_token(user, secret_key: str) -> str:
     return TokenBackend(api_settings.ALGORITHM, signing_key=secret_key).encode(AccessToken.for_user(user).payload)
 
 
-def make_people_and_places(*, clients: int, listings: int, spaces: int, secret_key: str) -> tuple[list[int], list[str]]:
-    """(listing ids, guests' access tokens) made for this run, tagged with a run id."""
+def make_people_and_places(
+    *, clients: int, listings: int, spaces: int, secret_key: str
+) -> tuple[list[int], list[str], list[int]]:
+    """(listing ids, guests' access tokens, the ids of the host and guests) made for this run, tagged with a run id."""
     from django.contrib.auth import get_user_model
     from django.contrib.gis.geos import Point
 
@@ -213,11 +290,12 @@ def make_people_and_places(*, clients: int, listings: int, spaces: int, secret_k
             instant_booking=True,
         )
         listing_ids.append(listing.pk)
-    tokens = []
+    tokens, people = [], [host.pk]
     for number in range(clients):
         guest = users.create_user(email=f"bench-guest-{run}-{number}@example.com", is_email_verified=True)
         tokens.append(access_token(guest, secret_key))
-    return listing_ids, tokens
+        people.append(guest.pk)
+    return listing_ids, tokens, people
 
 
 def overlapping_pairs(listing_ids: list[int]) -> int:
@@ -251,10 +329,39 @@ def active_bookings(listing_ids: list[int]) -> int:
         return cursor.fetchone()[0]
 
 
-def cpu_seconds(server: Gunicorn) -> dict[str, float]:
-    """CPU seconds (user + system) used so far by gunicorn's workers, the PostgreSQL backends serving the bench
-    database, and the load generator (this process and the children it has waited for, e.g. locust): where the
-    time of a request goes."""
+def notifications_of(people: list[int]) -> tuple[int, int]:
+    """(notifications of these users, how many of them are not yet delivered)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), count(*) FILTER (WHERE status = 'PENDING') FROM notifications"
+            " WHERE recipient_id = ANY(%s)",
+            [people],
+        )
+        return cursor.fetchone()
+
+
+def wait_for_notifications(people: list[int], bookings: int, timeout: float = 180.0) -> tuple[int, int, float]:
+    """Wait until the worker has written at least one notification per booking and delivered them all (the count
+    still for a second). Returns (written, undelivered, seconds waited)."""
+    began = time.monotonic()
+    last = None
+    while True:
+        written, undelivered = notifications_of(people)
+        waited = time.monotonic() - began
+        if (written, undelivered) == last and written >= bookings and not undelivered:
+            return written, undelivered, waited
+        if waited > timeout:
+            return written, undelivered, waited
+        last = (written, undelivered)
+        time.sleep(1.0)
+
+
+def cpu_seconds(server: Gunicorn, worker: CeleryWorker | None = None) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by gunicorn's workers, the Celery worker, the PostgreSQL backends
+    serving the bench database, and the load generator (this process and the children it has waited for, e.g.
+    locust): where the time of a request goes."""
     import psutil
     from django.db import connection
 
@@ -275,6 +382,7 @@ def cpu_seconds(server: Gunicorn) -> dict[str, float]:
         backends = [row[0] for row in cursor.fetchall()]
     return {
         "gunicorn": used(server.worker_pids()),
+        **({"celery": used(worker.pids())} if worker is not None and worker.concurrency else {}),
         "postgres": used(backends),
         "load generator": sum(os.times()[:4]),
     }
@@ -317,18 +425,23 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     secret_key = secrets.token_urlsafe(64)
-    listing_ids, tokens = make_people_and_places(
+    listing_ids, tokens, people = make_people_and_places(
         clients=args.clients, listings=args.listings, spaces=args.spaces, secret_key=secret_key
     )
     print(
         f"Booking under contention: {args.clients} clients, {args.listings} listings x {args.spaces} spaces, "
         f"1-3 h windows on the hour within {args.days} days, {args.duration:.0f} s, "
         f"gunicorn {args.workers} workers x {args.threads} threads (production settings, role "
-        f"{app_role_url().split('://')[1].split('@')[0].split(':')[0]})"
+        f"{app_role_url().split('://')[1].split('@')[0].split(':')[0]}), "
+        + (f"Celery worker x {args.celery_concurrency}" if args.celery_concurrency else "no Celery worker")
     )
     results: list[tuple[int, float]] = []
-    with Gunicorn(workers=args.workers, threads=args.threads, DJANGO_SECRET_KEY=secret_key) as server:
-        cpu_before = cpu_seconds(server)
+    drained: tuple[int, int, float] | None = None
+    with (
+        Gunicorn(workers=args.workers, threads=args.threads, DJANGO_SECRET_KEY=secret_key) as server,
+        CeleryWorker(concurrency=args.celery_concurrency, env=server.env) as worker,
+    ):
+        cpu_before = cpu_seconds(server, worker)
         stop_at = time.monotonic() + args.duration
         began = time.monotonic()
         clients = [
@@ -340,7 +453,10 @@ def run(args: argparse.Namespace) -> int:
         for client in clients:
             client.join()
         elapsed = time.monotonic() - began
-        cpu_after = cpu_seconds(server)
+        if args.celery_concurrency:
+            booked_so_far = sum(1 for status, _ in results if status == 201)
+            drained = wait_for_notifications(people, booked_so_far)
+        cpu_after = cpu_seconds(server, worker)
     statuses = Counter(status for status, _ in results)
     booked = statuses[201]
     conflicts = statuses[409]
@@ -364,6 +480,12 @@ def run(args: argparse.Namespace) -> int:
             + "  ".join(f"{part} {seconds * 1000 / len(results):.1f} ms" for part, seconds in spent.items())
             + f"  (of {os.cpu_count()} cores x {elapsed:.0f} s = {os.cpu_count() * elapsed:.0f} CPU-s; "
             f"this run used {sum(spent.values()):.0f})"
+        )
+    if drained is not None:
+        written, undelivered, waited = drained
+        print(
+            f"notifications      {written:>8}  written by the worker, {undelivered} undelivered; it finished "
+            f"{waited:.1f} s after the load ({booked / (elapsed + waited):.1f} bookings/s counting that time)"
         )
     overlaps = overlapping_pairs(listing_ids)
     stored = active_bookings(listing_ids)

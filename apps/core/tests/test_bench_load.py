@@ -1,7 +1,9 @@
 """The load benchmarks (bench/scenario_booking.py, scenario_http.py, scenario_replica.py): bad arguments and an
-empty database answer clearly; a tiny booking run through gunicorn books without overlaps."""
+empty database answer clearly; a tiny booking run through gunicorn and a Celery worker books without overlaps and
+notifies."""
 
 import argparse
+import re
 
 import pytest
 
@@ -19,6 +21,7 @@ def parsed(module, *argv: str) -> argparse.Namespace:
     [
         (scenario_booking, ["--clients", "0"], "--clients must be at least 1"),
         (scenario_booking, ["--duration", "0"], "--duration must be more than 0 seconds"),
+        (scenario_booking, ["--celery-concurrency", "-1"], "--celery-concurrency must be 0 (no worker) or more"),
         (scenario_http, ["--users", "0"], "--users must be at least 1"),
         (scenario_replica, ["--writes", "0"], "--writes must be at least 1"),
     ],
@@ -46,3 +49,5 @@ def test_a_tiny_booking_run_through_gunicorn_books_without_overlaps(capsys):
     out = capsys.readouterr().out
     assert "overlapping active bookings of one space (SQL tstzrange && self-join): 0" in out
     assert "bookings (201)" in out
+    # The notifications moved out of the request were written and delivered by the run's own Celery worker.
+    assert re.search(r"notifications +\d+ +written by the worker, 0 undelivered", out), out
