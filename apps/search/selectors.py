@@ -197,9 +197,20 @@ def _window_candidates(ordered: QuerySet[Listing], params: SearchParams) -> Quer
     return ordered.annotate(knn_m=NearestFirst(LOCATION, GeographyPoint(params.point))).order_by("knn_m")
 
 
+# What a result card shows, in the API (SearchResultSerializer) and on the web: the listing's public columns and
+# its host's first name. Not the access details, the search vector, nor the host's whole account row.
+CARD_FIELDS = (
+    *("id", "title", "description", "spot_type", "address", "city", "state", "zip_code", "location", "time_zone"),
+    *("price_per_hour", "price_per_day", "price_per_week", "price_per_month", "currency", "max_vehicle_size"),
+    *("spaces_available", "width", "length", "height_clearance", "features", "instant_booking", "minimum_hours"),
+    *("maximum_days", "cancellation_policy", "available_start_time", "available_end_time", "available_days"),
+    *("rating_average", "rating_count", "is_active", "created_at", "host__id", "host__first_name"),
+)
+
+
 def _hydrate(ids: list[int], params: SearchParams) -> dict[int, Listing]:
     """Load the listings of one page with what their cards show (host, photos): two queries."""
-    listings = _with_distance(with_detail(Listing.objects.filter(pk__in=ids)), params)
+    listings = _with_distance(with_detail(Listing.objects.filter(pk__in=ids)).only(*CARD_FIELDS), params)
     return {listing.pk: listing for listing in listings}
 
 

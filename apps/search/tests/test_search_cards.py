@@ -59,3 +59,16 @@ def test_cards_equal_the_serializers_output(make_listing, with_request, with_win
     assert [photo["thumbnail"] is None for photo in photos] == [False, True]
     assert photos[0]["image"].startswith("https://testserver/" if with_request else "/")
     assert (cards[0]["quote_total"] is not None) == with_window
+
+
+@pytest.mark.django_db
+def test_a_page_of_results_loads_only_what_its_cards_show(make_listing, django_assert_num_queries):
+    listing = make_listing(gate_code="4321", access_instructions="Behind the blue door")
+    params = SearchParams(point=listing.location, radius_m=2000)
+
+    (found,) = _rows(params)
+    with django_assert_num_queries(0):
+        search_cards([found], None)  # everything a card shows is loaded
+
+    assert {"gate_code", "access_instructions", "search_vector"} <= found.get_deferred_fields()
+    assert {"password", "email", "phone_number", "driver_license_number"} <= found.host.get_deferred_fields()
