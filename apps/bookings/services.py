@@ -144,7 +144,7 @@ def create_booking(
             # the host's account row.
             Listing.objects.select_for_update(of=("self",))
             .select_related("host")  # the answer names the host
-            .filter(pk=listing_id, is_active=True, is_deleted=False, host__is_active=True, host__is_deleted=False)
+            .filter(pk=listing_id, is_active=True, is_deleted=False, host_active=True)
             .first()
         )
         if listing is None:

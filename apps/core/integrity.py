@@ -147,6 +147,14 @@ CHECKS: tuple[Check, ...] = (
         """,
     ),
     Check(
+        "listing_host_standing_mismatch",
+        "listings whose host_active differs from their host's account (is_active and not is_deleted)",
+        """
+        SELECT l.id FROM listings l JOIN users u ON u.id = l.host_id
+        WHERE l.host_active IS DISTINCT FROM (u.is_active AND NOT u.is_deleted)
+        """,
+    ),
+    Check(
         "user_rating_mismatch",
         "users whose rating_average/rating_count differ from the published reviews they received",
         """

@@ -84,6 +84,10 @@ class Listing(SoftDeleteModel):
     gate_code = models.CharField(max_length=20, blank=True)
 
     is_active = models.BooleanField(default=True)
+    # A copy of the host's standing (`users.is_active AND NOT users.is_deleted`), kept by database triggers
+    # (migration 0004: on a listing's insert, and on every change of its host's account however it is made), so
+    # that search filters by it without joining each listing in the area to its host.
+    host_active = models.BooleanField(default=True, db_default=True, editable=False)  # db_default: bulk COPY loads
     instant_booking = models.BooleanField(default=True)
     minimum_hours = models.PositiveIntegerField(default=1)
     maximum_days = models.PositiveIntegerField(default=30)

@@ -15,7 +15,7 @@ from apps.listings.schedule import END_OF_DAY, day_pieces, rule_span_on
 
 def public_listings() -> QuerySet[Listing]:
     """Listings anyone may see: active, not deleted, hosted by an account in good standing."""
-    return Listing.objects.filter(is_active=True, is_deleted=False, host__is_active=True, host__is_deleted=False)
+    return Listing.objects.filter(is_active=True, is_deleted=False, host_active=True)
 
 
 def with_detail(queryset: QuerySet[Listing]) -> QuerySet[Listing]:

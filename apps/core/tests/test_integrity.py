@@ -172,7 +172,7 @@ def test_consistent_data_passes_every_check(listing, guest):
 
     assert error is None, output
     assert "FAIL" not in output
-    assert "All 20 integrity checks passed." in output
+    assert "All 21 integrity checks passed." in output
 
 
 # --- Planted violations -------------------------------------------------------------------------------------------
@@ -223,6 +223,12 @@ def plant_refund_beyond_the_capture(listing, guest):
 def plant_wrong_rating_average(listing, guest):
     review(book(listing, guest, start=START - timedelta(days=3), status=COMPLETED), 4)
     Listing.objects.filter(pk=listing.pk).update(rating_average=Decimal("4.50"), rating_count=1)
+
+
+def plant_listing_that_missed_its_host_leaving(listing, guest):
+    sql("ALTER TABLE users DISABLE TRIGGER users_listings_host_standing")
+    User.objects.filter(pk=listing.host_id).update(is_active=False)
+    sql("ALTER TABLE users ENABLE TRIGGER users_listings_host_standing")
 
 
 def plant_wrong_rating_count(listing, guest):
@@ -323,6 +329,7 @@ def plant_orphaned_booking(listing, guest):
         (plant_refund_beyond_the_capture, "refund_exceeds_captured", 1),
         (plant_wrong_rating_average, "listing_rating_mismatch", 1),
         (plant_wrong_rating_count, "listing_rating_mismatch", 1),
+        (plant_listing_that_missed_its_host_leaving, "listing_host_standing_mismatch", 1),
         (plant_listing_over_capacity, "listing_over_capacity", 1),
         (plant_space_of_another_listing, "booking_space_of_other_listing", 1),
         (plant_total_that_is_not_the_sum, "total_is_not_subtotal_plus_fee", 1),
