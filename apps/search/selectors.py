@@ -24,7 +24,7 @@ from django.contrib.gis.geos import LineString, Point, Polygon
 from django.contrib.postgres.fields import RangeBoundary
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
-from django.db.models import Avg, BooleanField, Exists, F, FloatField, Func, OuterRef, QuerySet, Value
+from django.db.models import Avg, BooleanField, Count, Exists, F, FloatField, Func, OuterRef, QuerySet, Value, Window
 
 from apps.bookings import availability, pricing
 from apps.bookings import selectors as booking_selectors
@@ -323,8 +323,12 @@ def _price(candidate: Candidate, params: SearchParams) -> Quote:
 def search_listings(params: SearchParams, *, offset: int, limit: int) -> SearchResult:
     ordered = _ordered(_filtered(params), params)
     if not params.has_window:
-        count = ordered.count()
-        page_ids = list(ordered.values_list("id", flat=True)[offset : offset + limit])
+        # The page and the total in one scan: `count(*) OVER ()` is computed over every match before the page is
+        # cut, where a separate COUNT read the whole area a second time. A page past the end has no row to carry
+        # the total, so only then is it counted apart.
+        rows = list(ordered.annotate(total=Window(Count("id"))).values_list("id", "total")[offset : offset + limit])
+        count = rows[0][1] if rows else (ordered.count() if offset else 0)
+        page_ids = [pk for pk, _ in rows]
         listings = _hydrate(page_ids, params)
         hits = [Hit(listings[pk], getattr(listings[pk], "distance_m", None)) for pk in page_ids]
         return SearchResult(count=count, hits=hits)
