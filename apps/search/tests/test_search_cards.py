@@ -72,3 +72,21 @@ def test_a_page_of_results_loads_only_what_its_cards_show(make_listing, django_a
 
     assert {"gate_code", "access_instructions", "search_vector"} <= found.get_deferred_fields()
     assert {"password", "email", "phone_number", "driver_license_number"} <= found.host.get_deferred_fields()
+
+
+@pytest.mark.django_db
+def test_the_page_and_its_total_come_from_one_scan(make_listing, django_assert_num_queries):
+    listings = [make_listing(lng=-97.7431 + number * 0.001, title=f"Spot {number}") for number in range(5)]
+    params = SearchParams(point=listings[0].location, radius_m=5000)
+
+    with django_assert_num_queries(3):  # page and total, the page's listings, their photos
+        result = search_listings(params, offset=2, limit=2)
+    assert result.count == 5
+    assert [hit.listing.title for hit in result.hits] == ["Spot 2", "Spot 3"]
+
+    with django_assert_num_queries(2):  # past the end no row carries the total: it is counted apart
+        beyond = search_listings(params, offset=10, limit=2)
+    assert (beyond.count, beyond.hits) == (5, [])
+    nowhere = SearchParams(point=listings[0].location, radius_m=5000, q="nothing like it")
+    with django_assert_num_queries(1):  # an empty first page: the total is 0 without counting
+        assert search_listings(nowhere, offset=0, limit=2).count == 0
