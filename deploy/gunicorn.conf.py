@@ -39,6 +39,10 @@ def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
+# Between requests a web process's connections hold the least privilege, `anonymous`, not the `system` context of
+# tasks and commands; an anonymous request then sends no context at all (apps/users/rls.py). The environment wins.
+os.environ.setdefault("DATABASE_RLS_DEFAULT_CONTEXT", "anonymous")
+
 chdir = str(ROOT)
 wsgi_app = "config.wsgi:application"
 proc_name = "pinch-web"

@@ -9,7 +9,14 @@ session settings that this module keeps up to date:
   flow acting on one account it has just proven), or `system` (Celery tasks, management commands, staff).
 
 Each web request sets them before the view runs and resets them afterwards (connections are reused);
-new connections start in `DATABASE_RLS_DEFAULT_CONTEXT`, `system` outside the web server.
+new connections start in `DATABASE_RLS_DEFAULT_CONTEXT`, `system` outside the web server (gunicorn's configuration
+makes it `anonymous` in web processes), or in the context the code on that connection asked for last (a connection
+replaced in the middle of a request keeps the request's context).
+
+A context the session already holds is not sent again: each connection remembers the value it set outside any
+transaction (in autocommit it is in force at once and no rollback can undo it); a value set inside a transaction
+is forgotten, since a rollback would restore the one before. So an anonymous request that a cache answers touches
+the database not at all, instead of two round trips to set and reset the same context.
 """
 
 from collections.abc import Iterator
@@ -26,12 +33,22 @@ ANONYMOUS = "anonymous"
 AUTH = "auth"
 
 
+SET_CONTEXT = "SELECT set_config('app.context', %s, false), set_config('app.current_user_id', %s, false)"
+
+
+def _in_autocommit(db) -> bool:
+    """Connected and outside any transaction: a setting made now stays until the next change."""
+    return db.connection is not None and not db.in_atomic_block and db.autocommit
+
+
 def set_db_context(*, context: str, user_id: int | None = None) -> None:
+    value = (context, str(user_id) if user_id else "")
+    connection.rls_wanted = value  # what a replacement connection starts in
+    if _in_autocommit(connection) and getattr(connection, "rls_known", None) == value:
+        return  # the session holds it already
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('app.context', %s, false), set_config('app.current_user_id', %s, false)",
-            [context, str(user_id) if user_id else ""],
-        )
+        cursor.execute(SET_CONTEXT, list(value))
+    connection.rls_known = value if _in_autocommit(connection) else None
 
 
 def set_db_user(user) -> None:
@@ -73,11 +90,12 @@ def _current() -> tuple[str, str]:
 
 @receiver(connection_created)
 def _start_in_default_context(sender, connection, **kwargs) -> None:
+    """A new connection (made outside any transaction) starts in the context last asked for on this connection
+    object, else in the default one."""
+    value = getattr(connection, "rls_wanted", None) or (settings.DATABASE_RLS_DEFAULT_CONTEXT, "")
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('app.context', %s, false), set_config('app.current_user_id', '', false)",
-            [settings.DATABASE_RLS_DEFAULT_CONTEXT],
-        )
+        cursor.execute(SET_CONTEXT, list(value))
+    connection.rls_known = value if _in_autocommit(connection) else None
 
 
 class RowLevelSecurityMiddleware:

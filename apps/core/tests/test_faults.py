@@ -122,20 +122,24 @@ def test_while_the_database_restarts_requests_fail_cleanly_and_then_succeed_agai
         f"@{database['HOST']}:{database['PORT']}/", f"@127.0.0.1:{proxy.port}/"
     )
     listing_path = f"/api/v1/listings/{listing.pk}"
+    search_path = "/api/v1/listings?lat=30.2590&lng=-97.7385&radius_m=2000"  # always reads the database
     log = tmp_path / "gunicorn.log"
     try:
         with gunicorn(database_url=app_url, log=log) as (port, process):
             for _ in range(4):  # each worker thread holds a persistent connection now
-                assert http_get(port, listing_path)[0] == 200
+                assert http_get(port, search_path)[0] == 200
+            assert http_get(port, listing_path)[0] == 200  # the public detail is cached from now on
 
             proxy.cut()
-            api_status, api_headers, api_body = http_get(port, listing_path)
-            page_status, page_headers, page_body = http_get(port, "/", Accept="text/html")
+            api_status, api_headers, api_body = http_get(port, search_path)
+            cached_status = http_get(port, listing_path)[0]
+            home_status = http_get(port, "/", Accept="text/html")[0]
+            page_status, page_headers, page_body = http_get(port, f"/listings/{listing.pk}/", Accept="text/html")
             metrics_status = http_get(port, "/metrics")[0]
             ready_status = http_get(port, "/readyz")[0]
 
             proxy.restore()
-            recovered = [http_get(port, listing_path)[0] for _ in range(6)]
+            recovered = [http_get(port, search_path)[0] for _ in range(6)]
             assert process.poll() is None
             metrics = http_get(port, "/metrics")[2].decode()
         boots = log.read_text().count("Booting worker")
@@ -144,6 +148,8 @@ def test_while_the_database_restarts_requests_fail_cleanly_and_then_succeed_agai
 
     assert (api_status, json.loads(api_body)) == (503, UNAVAILABLE)
     assert api_headers["retry-after"] == "5" and api_headers["x-request-id"]
+    # A cached public listing needs no database (an anonymous request sends no row-level security context either).
+    assert (cached_status, home_status) == (200, 200)  # and the home page has nothing to read
     assert page_status == 503 and page_headers["content-type"].startswith("text/html")
     assert b"Back in a moment" in page_body and b"Traceback" not in page_body
     assert metrics_status == 200  # the metrics need no database
@@ -152,7 +158,7 @@ def test_while_the_database_restarts_requests_fail_cleanly_and_then_succeed_agai
     assert recovered == [200] * 6
     assert boots == 2
     # Both workers' requests are counted (PROMETHEUS_MULTIPROC_DIR): 4 before the outage, 6 after.
-    served = 'pinch_http_request_duration_seconds_count{method="GET",status="200",view="api-listing"}'
+    served = 'pinch_http_request_duration_seconds_count{method="GET",status="200",view="api-listings"}'
     assert f"{served} 10.0" in metrics
 
 
