@@ -5,7 +5,8 @@
 
 A fixed mix of searches (radius 1 and 5 km in the densest and in sparse ZIP areas, with and without a bookable
 window, with filters, a polygon, a route, full text) is sent to GET /api/v1/listings through Django's in-process
-test client (anonymous, throttles lifted; everything else as in production: DRF, serializers, the search signal).
+test client (anonymous, throttles lifted; everything else as in production: DRF, serializers, the search signal,
+connections resting in the anonymous row-level security context as gunicorn's are).
 Each search's SQL is captured once (an execute wrapper: statement and parameters) and replayed with psycopg on the
 same connection, statement by statement, fetching every row; the API and the replay alternate, `--repeat` times
 each. Printed per kind and overall: p50/p95/p99 in ms of both and the ratio API/raw SQL at p50. `--explain` prints
@@ -172,7 +173,9 @@ def run(args: argparse.Namespace) -> int:
     unthrottled = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
     client = Client()
     kinds: list[Kind] = []
-    with override_settings(REST_FRAMEWORK=unthrottled):
+    # A web process's connections rest in the anonymous context between requests (deploy/gunicorn.conf.py), so an
+    # anonymous search sends no context statement: the same here.
+    with override_settings(REST_FRAMEWORK=unthrottled, DATABASE_RLS_DEFAULT_CONTEXT="anonymous"):
         connection.ensure_connection()
         for label, searches in _mix(dense, sparse):
             kind = Kind(label)
