@@ -18,7 +18,8 @@ What it does, against the database of DATABASE_URL (migrated; nothing else neede
 A booking's notifications are written by a Celery task, not in the request: the scenario starts a Celery worker
 (`--celery-concurrency`, default 1; 0 starts none) on the same cores, counts its CPU with the rest, and after the
 load waits for it to write and deliver the run's notifications, so the work moved out of the request is still paid
-for and shown. The load generator runs on the same 2 cores as gunicorn, the worker and PostgreSQL: the figures are
+for and shown. Tasks waiting in the broker from earlier runs are discarded first (use a Redis of its own). The
+load generator runs on the same 2 cores as gunicorn, the worker and PostgreSQL: the figures are
 a floor, not a ceiling.
 """
 
@@ -435,6 +436,11 @@ def run(args: argparse.Namespace) -> int:
         f"{app_role_url().split('://')[1].split('@')[0].split(':')[0]}), "
         + (f"Celery worker x {args.celery_concurrency}" if args.celery_concurrency else "no Celery worker")
     )
+    from config.celery import app as celery_app
+
+    discarded = celery_app.control.purge()  # a run's own backlog only: leftovers would be counted against it
+    if discarded:
+        print(f"discarded {discarded} tasks left in the broker by earlier runs (use a benchmark Redis)")
     results: list[tuple[int, float]] = []
     drained: tuple[int, int, float] | None = None
     with (
