@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from celery.signals import task_retry
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from freezegun import freeze_time
 
@@ -188,3 +189,20 @@ def test_deliveries_lost_on_the_way_are_queued_again_after_ten_minutes(outbox_di
     assert lost.status == "SENT" and [mail["To"] for mail in emails(outbox_dir)] == [lost.recipient.email]
     assert Notification.objects.get(pk=recent.pk).status == "PENDING"
     assert Notification.objects.get(pk=in_backoff.pk).status == "PENDING"
+
+
+def test_a_delivery_reads_the_recipients_account_only_to_send(outbox_dir):
+    # Counting the attempt and closing the delivery lock the notification alone; the recipient's wide account row
+    # is joined once per channel sent, where the senders read it.
+    user = prefers(UserFactory(), "push")
+    subscribe(user)
+    notification = notice(user)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert delivery.deliver(notification_id=notification.pk).status == "SENT"
+
+    locks = [query["sql"] for query in queries.captured_queries if "FOR UPDATE" in query["sql"]]
+    channels_sent = 2  # email and push
+    assert len(locks) == 2 + channels_sent
+    assert sum('JOIN "users"' in sql for sql in locks) == channels_sent
+    assert len(emails(outbox_dir)) == 1 and len(files(outbox_dir, "push")) == 1
