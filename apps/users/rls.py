@@ -13,10 +13,11 @@ new connections start in `DATABASE_RLS_DEFAULT_CONTEXT`, `system` outside the we
 makes it `anonymous` in web processes), or in the context the code on that connection asked for last (a connection
 replaced in the middle of a request keeps the request's context).
 
-A context the session already holds is not sent again: each connection remembers the value it set outside any
+A context is sent only to an open connection (one opened later starts in it), and a context the session already
+holds is not sent again: each connection remembers the value it set outside any
 transaction (in autocommit it is in force at once and no rollback can undo it); a value set inside a transaction
 is forgotten, since a rollback would restore the one before. So an anonymous request that a cache answers touches
-the database not at all, instead of two round trips to set and reset the same context.
+the database not at all (it needs no connection either), instead of two round trips to set and reset the context.
 """
 
 from collections.abc import Iterator
@@ -43,7 +44,9 @@ def _in_autocommit(db) -> bool:
 
 def set_db_context(*, context: str, user_id: int | None = None) -> None:
     value = (context, str(user_id) if user_id else "")
-    connection.rls_wanted = value  # what a replacement connection starts in
+    connection.rls_wanted = value  # what a new or replacement connection starts in
+    if connection.connection is None:
+        return  # no session to set: the connection, once made, starts in this context
     if _in_autocommit(connection) and getattr(connection, "rls_known", None) == value:
         return  # the session holds it already
     with connection.cursor() as cursor:

@@ -60,6 +60,15 @@ def test_a_replaced_connection_starts_in_the_context_last_asked_for():
 
 
 @pytest.mark.django_db(transaction=True)
+def test_without_a_connection_none_is_opened_and_the_next_one_starts_in_the_context():
+    connection.close()
+    set_db_context(context=USER, user_id=5)
+    assert connection.connection is None  # nothing was sent
+
+    assert session_context() == (USER, "5")
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_cached_anonymous_detail_needs_no_query_in_a_web_process(
     client, listing, settings, django_assert_num_queries
 ):
