@@ -130,6 +130,22 @@ def production_env(port: int, workers: int, threads: int, **overrides: str) -> d
     }
 
 
+def stop(process: subprocess.Popen | None, log: Path, *, timeout: float, failed: bool) -> None:
+    """SIGTERM a server we started, SIGKILL its group if it is not gone within `timeout` seconds; its log is kept
+    when something went wrong (the run failed, or the server had to be killed)."""
+    if process is None or process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        return
+    if not failed:
+        log.unlink(missing_ok=True)
+
+
 class Gunicorn:
     """`with Gunicorn(workers=3, threads=4) as server:` gunicorn -c deploy/gunicorn.conf.py on a free port."""
 
@@ -154,13 +170,13 @@ class Gunicorn:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                self.__exit__()
+                self.__exit__(RuntimeError)  # keeps the log the error points to
                 raise RuntimeError(f"gunicorn exited at start; its log: {self.log}")
             with contextlib.suppress(requests.RequestException):
                 if requests.get(f"{self.url}/healthz", timeout=2).status_code == 200:
                     return self
             time.sleep(0.2)
-        self.__exit__()
+        self.__exit__(RuntimeError)  # keeps the log the error points to
         raise RuntimeError(f"gunicorn did not answer /healthz within 60 s; its log: {self.log}")
 
     def worker_pids(self) -> list[int]:
@@ -169,17 +185,7 @@ class Gunicorn:
         return [child.pid for child in psutil.Process(self.process.pid).children()] if self.process else []
 
     def __exit__(self, exc_type: type | None = None, *exc_info: object) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-            return
-        if exc_type is None:
-            self.log.unlink(missing_ok=True)  # kept when something went wrong
+        stop(self.process, self.log, timeout=30, failed=exc_type is not None)
 
 
 class CeleryWorker:
@@ -216,11 +222,11 @@ class CeleryWorker:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                self.__exit__()
+                self.__exit__(RuntimeError)  # keeps the log the error points to
                 raise RuntimeError(f"the Celery worker exited at start; its log: {self.log}")
             if app.control.ping(timeout=0.5):
                 return
-        self.__exit__()
+        self.__exit__(RuntimeError)  # keeps the log the error points to
         raise RuntimeError(f"the Celery worker did not answer a ping within {timeout:.0f} s; its log: {self.log}")
 
     def pids(self) -> list[int]:
@@ -232,17 +238,7 @@ class CeleryWorker:
         return [main.pid, *(child.pid for child in main.children(recursive=True))]
 
     def __exit__(self, exc_type: type | None = None, *exc_info: object) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)  # warm shutdown: the task in hand is finished
-        try:
-            self.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-            return
-        if exc_type is None:
-            self.log.unlink(missing_ok=True)
+        stop(self.process, self.log, timeout=60, failed=exc_type is not None)  # SIGTERM: a warm shutdown
 
 
 # --- data ------------------------------------------------------------------------------------------------------------
