@@ -105,6 +105,15 @@ class Booking(models.Model):
             models.Index(
                 fields=["start_datetime"], condition=models.Q(status="CONFIRMED"), name="idx_confirmed_bookings"
             ),
+            # "Is this space taken during [start, end)?" asked for every candidate of a window search: a btree probe
+            # of the space's active bookings ending after the start, read from the index alone. The exclusion
+            # constraint's GiST index answers it too, but its probes cost about ten times as much.
+            models.Index(
+                fields=["space", "end_datetime"],
+                include=["start_datetime"],
+                condition=models.Q(status__in=["PENDING", "CONFIRMED", "IN_PROGRESS"]),
+                name="bookings_active_space_end",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -188,6 +188,10 @@ class ListingSpace(models.Model):
         db_table = "listing_spaces"
         ordering = ["listing", "label"]
         constraints = [models.UniqueConstraint(fields=["listing", "label"], name="listing_spaces_unique_label")]
+        # A listing's active spaces, read from the index alone (a window search asks it of every candidate).
+        indexes = [
+            models.Index(fields=["listing", "id"], condition=models.Q(is_active=True), name="listing_spaces_active")
+        ]
 
     def __str__(self) -> str:
         return f"{self.listing_id}/{self.label}"

@@ -21,16 +21,14 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.contrib.gis.geos import LineString, Point, Polygon
-from django.contrib.postgres.fields import RangeBoundary
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import Avg, BooleanField, Count, Exists, F, FloatField, Func, OuterRef, QuerySet, Value, Window
 
 from apps.bookings import availability, pricing
 from apps.bookings import selectors as booking_selectors
-from apps.bookings.availability import Schedule, Unavailable
-from apps.bookings.models import Booking, TsTzRange
-from apps.bookings.pricing import NotPriceable, Quote
+from apps.bookings.availability import Schedule
+from apps.bookings.models import Booking
+from apps.bookings.pricing import Quote
 from apps.listings.models import VEHICLE_SIZE_ORDER, Listing, ListingSpace
 from apps.listings.selectors import public_listings, with_detail
 from apps.reviews.selectors import published_listing_reviews
@@ -128,12 +126,16 @@ LOCATION = AsGeography(F("location"))
 
 
 def _bookable_space_exists(start: datetime, end: datetime) -> Exists:
-    """Some active space of the listing has no active booking overlapping [start, end). The overlap test is the
-    exclusion constraint's own expression, so its GiST index answers it."""
-    overlapping = (
-        Booking.objects.filter(space=OuterRef("pk"), status__in=Booking.ACTIVE_STATUSES)
-        .annotate(period=TsTzRange("start_datetime", "end_datetime", RangeBoundary()))
-        .filter(period__overlap=DateTimeTZRange(start, end))
+    """Some active space of the listing has no active booking overlapping [start, end). Asked of every candidate of
+    a window search, so each part is one btree probe answered from an index alone: the listing's active spaces
+    (`listing_spaces_active`), then each space's active bookings that end after the start (`bookings_active_space_end`,
+    which carries their starts). Overlap of half-open periods is `start < end' and start' < end`: the same test as
+    the exclusion constraint's `&&`, whose GiST probes cost about ten times as much."""
+    overlapping = Booking.objects.filter(
+        space=OuterRef("pk"),
+        status__in=Booking.ACTIVE_STATUSES,
+        end_datetime__gt=start,
+        start_datetime__lt=end,
     )
     return Exists(ListingSpace.objects.filter(listing=OuterRef("pk"), is_active=True).exclude(Exists(overlapping)))
 
@@ -250,6 +252,7 @@ class Candidate:
     price_per_month: Decimal | None
     knn_m: float | None = None
     has_calendar: bool = True
+    schedule: Schedule | None = None  # loaded when a rule or an exception may apply: its price depends on them
     quote: Quote | None = None
 
 
@@ -277,9 +280,9 @@ def _bookable(candidates: list[Candidate], params: SearchParams) -> list[Candida
 
     The database has already checked the place, the filters, the duration limits and that a space is free for the
     window. A candidate with rules or exceptions around the window gets its whole schedule loaded and checked by
-    the availability module, and its quote (price overrides included) at once. For the others nothing but the
-    operating hours is left to check, and those depend only on a few fields that many listings share: each
-    distinct set is checked once; their quotes are made later, only where a price is needed."""
+    the availability module. For the others nothing but the operating hours is left to check, and those depend only
+    on a few fields that many listings share: each distinct set is checked once. Quotes are made later, only where a
+    price is needed (the page, a price order or limit)."""
     start, end = params.start, params.end
     hours = (end - start).total_seconds() / 3600
     calendared = [candidate for candidate in candidates if candidate.has_calendar]
@@ -287,16 +290,14 @@ def _bookable(candidates: list[Candidate], params: SearchParams) -> list[Candida
     opening: dict[tuple, bool] = {}
     bookable = []
     for candidate in candidates:
+        if not pricing.can_price(pricing.Rates.of(candidate)):
+            continue
         if candidate.has_calendar:
-            try:
-                candidate.quote = booking_selectors.quote_for_schedule(candidate, schedules[candidate.pk], start, end)
-            except (Unavailable, NotPriceable):
-                continue
-            bookable.append(candidate)
+            candidate.schedule = schedules[candidate.pk]
+            if availability.is_bookable(candidate.schedule, start, end):
+                bookable.append(candidate)
             continue
         if not candidate.minimum_hours <= hours <= candidate.maximum_days * 24:
-            continue
-        if not pricing.can_price(pricing.Rates.of(candidate)):
             continue
         hours_key = (
             candidate.time_zone,
@@ -314,7 +315,9 @@ def _bookable(candidates: list[Candidate], params: SearchParams) -> list[Candida
 
 
 def _price(candidate: Candidate, params: SearchParams) -> Quote:
-    if candidate.quote is None:
+    if candidate.quote is None and candidate.schedule is not None:
+        candidate.quote = booking_selectors.quote_for_schedule(candidate, candidate.schedule, params.start, params.end)
+    elif candidate.quote is None:
         rates = pricing.Rates.of(candidate)
         candidate.quote = pricing.quote(rates=rates, start=params.start, end=params.end, currency=candidate.currency)
     return candidate.quote

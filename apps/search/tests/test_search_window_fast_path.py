@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from apps.bookings import pricing
@@ -156,3 +157,100 @@ def test_operating_hours_are_checked_in_the_listings_own_time_zone(make_listing)
     params = SearchParams(point=los_angeles.location, radius_m=2000, start=start, end=end)
 
     assert _ids(search_listings(params, offset=0, limit=10)) == [los_angeles.pk]
+
+
+def test_listings_with_calendar_entries_are_checked_for_all_but_priced_only_for_the_page(make_listing, spy_quotes):
+    start, end = _window()
+    local_day = start.astimezone(timezone.get_default_timezone()).date()
+    listings = [make_listing(title=f"Spot {number}", lng=-97.7431 + number * 0.0001) for number in range(6)]
+    for listing in listings:
+        AvailabilityRule.objects.create(
+            listing=listing,
+            rule_type="daily",
+            start_date=local_day - timedelta(days=1),
+            start_time=time(0),
+            end_time=time(23, 59),
+            price_override=Decimal("9.00"),
+            max_bookings=5,
+        )
+    params = SearchParams(point=listings[0].location, radius_m=2000, start=start, end=end)
+
+    result = search_listings(params, offset=2, limit=2)
+
+    assert result.count == 6
+    assert _ids(result) == [listing.pk for listing in listings[2:4]]
+    assert [hit.quote.subtotal for hit in result.hits] == [Decimal("27.00")] * 2  # the rule's override, 3 h
+    assert len(spy_quotes) == 2
+
+
+def _next_weekday(weekday: int, *, after_days: int = 3) -> datetime:
+    day = (timezone.now() + timedelta(days=after_days)).astimezone(UTC)
+    while day.weekday() != weekday:
+        day += timedelta(days=1)
+    return day.replace(hour=16, minute=0, second=0, microsecond=0)
+
+
+def test_weekly_and_monthly_rules_of_other_days_do_not_load_a_schedule(make_listing, spy_schedules):
+    # A Wednesday window: in any time zone its local dates lie between Tuesday and Thursday.
+    start = _next_weekday(2)
+    end = start + timedelta(hours=3)
+    wednesday = start.date()
+    weekend_rule = make_listing(title="Weekend prices")
+    midweek_rule = make_listing(title="Midweek prices", lng=-97.7432)
+    monthly_elsewhere = make_listing(title="Closed on the month's day ten days away", lng=-97.7433)
+    monthly_today = make_listing(title="Closed on this day of each month", lng=-97.7434)
+    rule = {"start_time": time(0), "end_time": time(23, 59), "start_date": wednesday - timedelta(days=40)}
+    AvailabilityRule.objects.create(
+        listing=weekend_rule, rule_type="weekly", days_of_week=[5, 6], price_override=Decimal("9.00"), **rule
+    )
+    AvailabilityRule.objects.create(
+        listing=midweek_rule, rule_type="weekly", days_of_week=[2], price_override=Decimal("9.00"), **rule
+    )
+    AvailabilityRule.objects.create(
+        listing=monthly_elsewhere,
+        rule_type="monthly",
+        is_available=False,
+        **(rule | {"start_date": wednesday - timedelta(days=10)}),
+    )
+    AvailabilityRule.objects.create(
+        listing=monthly_today,
+        rule_type="monthly",
+        is_available=False,
+        **(rule | {"start_date": wednesday}),
+    )
+    params = SearchParams(point=weekend_rule.location, radius_m=2000, start=start, end=end)
+
+    result = search_listings(params, offset=0, limit=10)
+
+    assert sorted(spy_schedules) == sorted([midweek_rule.pk, monthly_today.pk])
+    assert set(_ids(result)) == {weekend_rule.pk, midweek_rule.pk, monthly_elsewhere.pk}
+    by_id = {hit.listing.pk: hit.quote for hit in result.hits}
+    assert by_id[weekend_rule.pk].subtotal == Decimal("9.00")  # 3 h at the listing's own 3.00
+    assert by_id[midweek_rule.pk].subtotal == Decimal("27.00")  # 3 h at the Wednesday override
+
+
+def test_the_free_space_probe_can_be_answered_by_two_btree_indexes_alone(make_listing):
+    """Asked of every candidate: the listing's active spaces, then each space's active bookings that end after the
+    start. Both are plain comparisons that a covering btree index answers from the index alone; the range overlap
+    `&&` could only use the exclusion constraint's GiST index, about ten times the cost a probe at 5M bookings. (Which
+    index the planner picks depends on the table's size, so the test reads the statement and the indexes.)"""
+    start, end = _window()
+    listing = make_listing(title="Probe")
+    params = SearchParams(point=listing.location, radius_m=2000, start=start, end=end)
+    candidates = search_selectors._window_candidates(
+        search_selectors._ordered(search_selectors._filtered(params), params), params
+    )
+    sql = str(candidates.values_list("id").query)
+    probe = sql[sql.index('FROM "bookings"') :]
+
+    assert '"end_datetime" >' in probe and '"start_datetime" <' in probe, probe
+    assert "&&" not in probe and "TSTZRANGE" not in probe.upper(), probe
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE indexname IN "
+            "('bookings_active_space_end', 'listing_spaces_active')"
+        )
+        indexes = dict(cursor.fetchall())
+    assert "(space_id, end_datetime) INCLUDE (start_datetime) WHERE" in indexes["bookings_active_space_end"]
+    assert "'CONFIRMED'" in indexes["bookings_active_space_end"]
+    assert indexes["listing_spaces_active"].endswith("(listing_id, id) WHERE is_active")
