@@ -119,8 +119,10 @@ def pieces_between(schedule: Schedule, start: datetime, end: datetime) -> list[P
     """The listing's schedule from `start` to `end` as consecutive pieces in UTC, equal neighbours merged."""
     zone = ZoneInfo(schedule.time_zone)
     capacity = len(schedule.spaces)
-    first_day = start.astimezone(zone).date() - timedelta(days=1)
-    last_day = end.astimezone(zone).date() + timedelta(days=1)
+    # Local day D's pieces cover [D 00:00, D+1 00:00) local, so the local dates of `start` and `end` are all it takes
+    # (the day before ends where the first day starts, even when a clock change skips or repeats midnight).
+    first_day = start.astimezone(zone).date()
+    last_day = end.astimezone(zone).date()
     merged: list[Piece] = []
     day = first_day
     while day <= last_day:

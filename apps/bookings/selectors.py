@@ -3,7 +3,7 @@ queries however many listings are asked about."""
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -14,18 +14,34 @@ from apps.bookings.models import Booking
 from apps.core.errors import NotFound
 from apps.listings.models import AvailabilityException, AvailabilityRule, Listing, ListingPhoto, ListingSpace
 
-# Local dates can differ from UTC dates by up to a day either side.
-DATE_MARGIN = timedelta(days=2)
+# A listing's local date differs from the UTC date by at most a day either side (UTC-12 to UTC+14).
+DATE_MARGIN = timedelta(days=1)
+
+
+def _dates_around(start: datetime, end: datetime) -> list[date]:
+    """Every date that is the local date of some moment of [start, end) in some time zone."""
+    first, last = (start - DATE_MARGIN).date(), (end + DATE_MARGIN).date()
+    return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
 
 
 def _rules_around(start: datetime, end: datetime) -> QuerySet[AvailabilityRule]:
-    first_date, last_date = (start - DATE_MARGIN).date(), (end + DATE_MARGIN).date()
-    return AvailabilityRule.objects.filter(start_date__lte=last_date).exclude(end_date__lt=first_date)
+    """The rules that may apply on some local date of [start, end): in force on one of its dates, and, for a weekly
+    rule, on one of its weekdays, for a monthly rule, on one of its days of the month (`schedule.rule_span_on`). A
+    weekend price rule is then no part of a weekday window, so a window search need not load its listing's schedule."""
+    dates = _dates_around(start, end)
+    rules = AvailabilityRule.objects.filter(start_date__lte=dates[-1]).exclude(end_date__lt=dates[0])
+    weekdays = sorted({day.weekday() for day in dates})
+    if len(weekdays) < 7:
+        rules = rules.exclude(Q(rule_type=AvailabilityRule.RuleType.WEEKLY) & ~Q(days_of_week__overlap=weekdays))
+    month_days = sorted({day.day for day in dates})
+    if len(month_days) < 31:
+        rules = rules.exclude(Q(rule_type=AvailabilityRule.RuleType.MONTHLY) & ~Q(start_date__day__in=month_days))
+    return rules
 
 
 def _exceptions_around(start: datetime, end: datetime) -> QuerySet[AvailabilityException]:
-    first_date, last_date = (start - DATE_MARGIN).date(), (end + DATE_MARGIN).date()
-    return AvailabilityException.objects.filter(exception_date__range=(first_date, last_date))
+    dates = _dates_around(start, end)
+    return AvailabilityException.objects.filter(exception_date__range=(dates[0], dates[-1]))
 
 
 def has_calendar_entries(start: datetime, end: datetime) -> Q:
