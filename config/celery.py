@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import beat_init, worker_init
+from celery.signals import beat_init, task_postrun, task_prerun, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -28,3 +28,16 @@ def _refuse_to_start_without_secrets(**_kwargs) -> None:
         refuse_to_start_without_secrets()
     except ImproperlyConfigured as error:
         raise SystemExit(f"ImproperlyConfigured: {error}") from error
+
+
+@task_prerun.connect(dispatch_uid="pinch.db_connections_before_task")
+@task_postrun.connect(dispatch_uid="pinch.db_connections_after_task")
+def _close_old_connections(task=None, **_kwargs) -> None:
+    """A task is to a worker what a request is to a web process: before and after it, drop the connections that are
+    past CONN_MAX_AGE, fail their health check or were left broken, and keep the others (settings.py,
+    CELERY_DB_REUSE_MAX). A task run eagerly is part of its caller's request and transaction: left alone."""
+    from django.db import close_old_connections
+
+    if task is None or getattr(task.request, "is_eager", False):
+        return
+    close_old_connections()

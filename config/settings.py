@@ -378,6 +378,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBIL
 CELERY_WORKER_METRICS_PORT = env.int("CELERY_WORKER_METRICS_PORT", default=0)
 CELERY_WORKER_METRICS_ADDRESS = env("CELERY_WORKER_METRICS_ADDRESS", default="127.0.0.1")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Celery's Django fixup closes every database connection before and after each task unless this is set, whatever
+# CONN_MAX_AGE says (celery#4116, its fix reverted by celery#9824): a new PostgreSQL connection (and its setup
+# statements) per task, most of what a notification cost the worker. With it, the fixup closes them only every this
+# many tasks, and config/celery.py treats tasks as Django treats requests: `close_old_connections()` before and
+# after each one (CONN_MAX_AGE, health checks, connections left broken).
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {
     "expire-pending-bookings": {"task": "apps.bookings.tasks.expire_pending_bookings", "schedule": 300.0},
