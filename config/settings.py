@@ -402,7 +402,16 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(minute=15, hour=2),
     },
     "cleanup-old-data": {"task": "apps.core.tasks.cleanup_old_data", "schedule": crontab(minute=30, hour=3)},
+    "flush-analytics": {
+        "task": "apps.analytics.tasks.flush_analytics",
+        "schedule": float(env.int("ANALYTICS_FLUSH_SECONDS", default=10)),
+        "options": {"expires": 60},
+    },
 }
+# Views and searches wait in a Redis buffer for the flush above (apps/analytics/buffer.py): rows a transaction,
+# and the most kept per kind if no flush runs for long (the oldest are dropped).
+ANALYTICS_FLUSH_BATCH = env.int("ANALYTICS_FLUSH_BATCH", default=1000)
+ANALYTICS_BUFFER_MAX_ROWS = env.int("ANALYTICS_BUFFER_MAX_ROWS", default=1_000_000)
 
 # --- Geocoding: offline ZIP centroids by default; GoogleGeocoder / NominatimGeocoder for real addresses ---------------
 GEOCODER = env("GEOCODER", default="apps.listings.geocoding.zipcodes.ZipCentroidGeocoder")
