@@ -11,25 +11,9 @@ from apps.analytics.models import ListingView, SearchQuery
 from apps.listings.models import Listing
 
 
-def record_listing_view(
-    *,
-    listing_id: int,
-    user_id: int | None,
-    session_id: str,
-    ip_address: str | None,
-    user_agent: str,
-    referrer_url: str = "",
-    utm: dict[str, str] | None = None,
-) -> ListingView:
-    view = _listing_view(
-        listing_id=listing_id,
-        user_id=user_id,
-        session_id=session_id,
-        ip_address=ip_address,
-        user_agent=user_agent,
-        referrer_url=referrer_url,
-        utm=utm,
-    )
+def record_listing_view(**fields: Any) -> ListingView:
+    """One view, written at once (the fields of `_listing_view`)."""
+    view = _listing_view(**fields)
     view.save(force_insert=True)
     return view
 
@@ -58,35 +42,9 @@ def _listing_view(
     )
 
 
-def record_search(
-    *,
-    user_id: int | None,
-    session_id: str,
-    query_text: str,
-    location: tuple[float, float] | None,
-    radius_m: int | None,
-    start: str | None,
-    end: str | None,
-    price_max: str | None,
-    spot_types: list[str],
-    filters: dict[str, Any],
-    results_count: int,
-    result_listing_ids: list[int],
-) -> SearchQuery:
-    search = _search_query(
-        user_id=user_id,
-        session_id=session_id,
-        query_text=query_text,
-        location=location,
-        radius_m=radius_m,
-        start=start,
-        end=end,
-        price_max=price_max,
-        spot_types=spot_types,
-        filters=filters,
-        results_count=results_count,
-        result_listing_ids=result_listing_ids,
-    )
+def record_search(**fields: Any) -> SearchQuery:
+    """One search, written at once (the fields of `_search_query`)."""
+    search = _search_query(**fields)
     search.save(force_insert=True)
     return search
 
