@@ -30,6 +30,45 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repeat", type=int, default=15, help="timed runs of each search, both ways (default 15)")
     parser.add_argument("--page-size", type=int, default=20, help="results per page, 1 to 100 (default 20)")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN (ANALYZE, BUFFERS) the slowest statements")
+    parser.add_argument(
+        "--prewarm",
+        action="store_true",
+        help="first load the search tables and their indexes into shared buffers (pg_prewarm)",
+    )
+
+
+# What a search reads: the listings and what they join, and the indexes of the tables a search probes.
+PREWARM_RELATIONS = """
+SELECT c.oid, c.relname, pg_relation_size(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'i')
+   AND (c.relname ~ '^(listings|users|listing_spaces|listing_photos|bookings|availability_)'
+        OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid IN (
+            'listings'::regclass, 'users'::regclass, 'listing_spaces'::regclass, 'bookings'::regclass)))
+ ORDER BY pg_relation_size(c.oid)
+"""
+
+
+def _prewarm(connection) -> None:
+    """Load what a search reads into shared buffers, so that the figures do not depend on what the machine's page
+    cache happened to keep (this VM drops it within minutes: searches right after seeding read from disk)."""
+    from django.db import DatabaseError
+
+    began = time.perf_counter()
+    with connection.cursor() as cursor:
+        try:
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+        except DatabaseError as error:
+            print(f"--prewarm skipped: the pg_prewarm extension is not available here ({str(error).strip()})")
+            return
+        cursor.execute(PREWARM_RELATIONS)
+        relations = cursor.fetchall()
+        loaded = 0
+        for number, (oid, name, size) in enumerate(relations, start=1):
+            cursor.execute("SELECT pg_prewarm(%s)", [oid])
+            loaded += size
+            if number % 10 == 0 or number == len(relations):
+                print(f"prewarm: {number}/{len(relations)} relations, {loaded / 2**20:,.0f} MiB (last: {name})")
+    print(f"prewarmed {len(relations)} relations, {loaded / 2**20:,.0f} MiB in {time.perf_counter() - began:.1f} s")
 
 
 @dataclass
@@ -166,6 +205,8 @@ def run(args: argparse.Namespace) -> int:
         print(EMPTY_DATABASE)
         return 1
 
+    if args.prewarm:
+        _prewarm(connection)
     dense, sparse = _areas()
     print("dense areas:  " + ", ".join(f"{a.zip_code} ({a.listings} listings)" for a in dense))
     print("sparse areas: " + ", ".join(f"{a.zip_code} ({a.listings})" for a in sparse))

@@ -3,6 +3,7 @@ Benchmarks print figures; these tests check only that they run and say the right
 
 import argparse
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -48,14 +49,14 @@ def test_help_lists_every_scenarios_options(capsys):
 
 
 def test_out_of_range_values_are_refused(db, capsys):
-    assert scenario_search.run(argparse.Namespace(repeat=0, page_size=20, explain=False)) == 2
-    assert scenario_search.run(argparse.Namespace(repeat=1, page_size=500, explain=False)) == 2
+    assert scenario_search.run(argparse.Namespace(repeat=0, page_size=20, explain=False, prewarm=False)) == 2
+    assert scenario_search.run(argparse.Namespace(repeat=1, page_size=500, explain=False, prewarm=False)) == 2
     assert scenario_query_counts.run(argparse.Namespace(conversations=0)) == 2
     assert "--page-size must be between 1 and 100" in capsys.readouterr().err
 
 
 def test_an_empty_database_is_named_not_measured(db, capsys):
-    assert scenario_search.run(argparse.Namespace(repeat=1, page_size=20, explain=False)) == 1
+    assert scenario_search.run(argparse.Namespace(repeat=1, page_size=20, explain=False, prewarm=False)) == 1
     assert scenario_query_counts.run(argparse.Namespace(conversations=3)) == 1
     out = capsys.readouterr().out
     assert out.count(EMPTY_DATABASE) == 2
@@ -71,10 +72,12 @@ def test_percentile_is_nearest_rank():
 @pytest.mark.owner_role
 def test_the_scenarios_run_on_a_tiny_dataset(db, capsys):
     call_command("seed_bench", "--listings", "400", "--bookings", "2000", "--no-progress", stdout=io.StringIO())
-    assert scenario_search.run(argparse.Namespace(repeat=1, page_size=5, explain=True)) == 0
+    assert scenario_search.run(argparse.Namespace(repeat=1, page_size=5, explain=True, prewarm=True)) == 0
     assert scenario_query_counts.run(argparse.Namespace(conversations=2)) == 0
     out = capsys.readouterr().out
     assert "radius 5 km dense + window" in out
     assert "overall" in out
     assert "Buffers:" in out or "Planning Time" in out
     assert "0 whose query count depends on the page size" in out
+    prewarmed = re.search(r"prewarmed (\d+) relations", out)
+    assert prewarmed and int(prewarmed.group(1)) > 20, out[:2000]
