@@ -410,6 +410,7 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 # Views and searches wait in a Redis buffer for the flush above (apps/analytics/buffer.py): rows a transaction,
 # and the most kept per kind if no flush runs for long (the oldest are dropped).
+ANALYTICS_BUFFER_URL = env("ANALYTICS_BUFFER_URL", default=REDIS_URL)  # a Redis that never evicts keys
 ANALYTICS_FLUSH_BATCH = env.int("ANALYTICS_FLUSH_BATCH", default=1000)
 ANALYTICS_BUFFER_MAX_ROWS = env.int("ANALYTICS_BUFFER_MAX_ROWS", default=1_000_000)
 

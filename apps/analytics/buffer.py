@@ -6,19 +6,23 @@ then cost the worker a task of its own. Here a request makes one round trip to R
 once-per-visitor-per-minute rule and appends the row; the database takes a thousand rows in one statement.
 
 What it costs: rows reach the database up to one flush interval later (`ANALYTICS_FLUSH_SECONDS`); a Redis that
-loses its data loses the rows not yet flushed (it is the broker too: queued tasks would go the same way); the buffer
-keeps at most `ANALYTICS_BUFFER_MAX_ROWS` rows per kind, dropping the oldest, so a flusher that is down for long
-cannot fill Redis's memory.
+loses its data loses the rows not yet flushed (by default it is the broker too: queued tasks would go the same way);
+the buffer keeps at most `ANALYTICS_BUFFER_MAX_ROWS` rows per kind, dropping the oldest, so a flusher that is down for
+long cannot fill Redis's memory.
+
+The buffer's Redis is `ANALYTICS_BUFFER_URL` (default `REDIS_URL`), not the cache's: a cache may be given its own
+Redis that evicts keys under memory pressure (`CACHE_URL`), which would drop rows waiting for the flush.
 """
 
+import functools
 import json
 import logging
 from collections.abc import Callable
 
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django_redis import get_redis_connection
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +40,13 @@ return 0
 """
 
 
-def _redis():
-    return get_redis_connection("default")
+@functools.cache
+def _client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2, health_check_interval=30)
+
+
+def _redis() -> redis.Redis:
+    return _client(settings.ANALYTICS_BUFFER_URL)
 
 
 def buffer_key(kind: str) -> str:

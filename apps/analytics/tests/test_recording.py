@@ -165,7 +165,7 @@ def test_a_view_costs_the_request_one_round_trip_to_redis_and_no_task(
         APIClient().get(f"/api/v1/listings/{listing.pk}", HTTP_USER_AGENT=BROWSER)
 
     assert queued == []
-    assert commands == ["GET", "EVALSHA"]  # the cached detail, then the view (its once-a-minute check included)
+    assert commands == ["EVALSHA"]  # the view, its once-a-minute check included
     assert buffer.pending("view") == 2
 
 
@@ -191,3 +191,18 @@ def test_recording_needs_no_database_connection_outside_a_transaction(monkeypatc
     ran = []
     after_commit(lambda: ran.append(True))
     assert ran == [True]
+
+
+def test_the_buffer_lives_in_its_own_redis_not_the_caches(listing, settings):
+    """A cache may be a Redis that evicts keys under memory pressure; rows waiting for the flush must not be."""
+    from django_redis import get_redis_connection
+
+    base, _, db = settings.ANALYTICS_BUFFER_URL.rpartition("/")
+    settings.ANALYTICS_BUFFER_URL = f"{base}/{(int(db or 0) + 1) % 16}"
+    buffer._redis().delete(buffer.buffer_key("view"))
+
+    buffer.add_once("view", dedupe_key="t:own", seconds=60, row=_view_row(listing.pk))
+
+    assert buffer._redis().llen(buffer.buffer_key("view")) == 1
+    assert get_redis_connection("default").llen(buffer.buffer_key("view")) == 0
+    assert flush_analytics()["views"] == 1
