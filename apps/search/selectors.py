@@ -279,25 +279,21 @@ def _bookable(candidates: list[Candidate], params: SearchParams) -> list[Candida
     """The candidates that can be booked for the window, in order.
 
     The database has already checked the place, the filters, the duration limits and that a space is free for the
-    window. A candidate with rules or exceptions around the window gets its whole schedule loaded and checked by
-    the availability module. For the others nothing but the operating hours is left to check, and those depend only
-    on a few fields that many listings share: each distinct set is checked once. Quotes are made later, only where a
-    price is needed (the page, a price order or limit)."""
+    window, and every listing can be priced (the database requires a positive daily price). A candidate with rules
+    or exceptions around the window gets its whole schedule loaded and checked by the availability module. For the
+    others nothing but the operating hours is left to check, and those depend only on a few fields that many
+    listings share: each distinct set is checked once. Quotes are made later, only where a price is needed (the page,
+    a price order or limit)."""
     start, end = params.start, params.end
-    hours = (end - start).total_seconds() / 3600
     calendared = [candidate for candidate in candidates if candidate.has_calendar]
     schedules = booking_selectors.schedules_for(calendared, start, end)
     opening: dict[tuple, bool] = {}
     bookable = []
     for candidate in candidates:
-        if not pricing.can_price(pricing.Rates.of(candidate)):
-            continue
         if candidate.has_calendar:
             candidate.schedule = schedules[candidate.pk]
             if availability.is_bookable(candidate.schedule, start, end):
                 bookable.append(candidate)
-            continue
-        if not candidate.minimum_hours <= hours <= candidate.maximum_days * 24:
             continue
         hours_key = (
             candidate.time_zone,
