@@ -15,6 +15,7 @@ result then carries the price of the window.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -22,7 +23,8 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.gis.geos import LineString, Point, Polygon
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import Avg, BooleanField, Count, Exists, F, FloatField, Func, OuterRef, QuerySet, Value, Window
+from django.db.models import Avg, BooleanField, Count, Exists, F, FloatField, Func, OuterRef, Q, QuerySet, Value, Window
+from django.db.models.expressions import RawSQL
 
 from apps.bookings import availability, pricing
 from apps.bookings import selectors as booking_selectors
@@ -140,6 +142,45 @@ def _bookable_space_exists(start: datetime, end: datetime) -> Exists:
     return Exists(ListingSpace.objects.filter(listing=OuterRef("pk"), is_active=True).exclude(Exists(overlapping)))
 
 
+# Local start and end of the window in the listing's own time zone (timestamps without a zone, wall-clock time).
+_LOCAL_START = """(%s::timestamptz AT TIME ZONE "listings"."time_zone")"""
+_LOCAL_END = """(%s::timestamptz AT TIME ZONE "listings"."time_zone")"""
+_OPEN_BY_HOURS = """(
+  ("listings"."available_start_time" = '00:00' AND "listings"."available_end_time" >= '23:59'
+   AND cardinality("listings"."available_days") IN (0, 7))
+  OR NOT ({le} <= ({ls}::date + 1)::timestamp
+          AND ((({ls}::date + 1)::timestamp AT TIME ZONE "listings"."time_zone")
+               - ({ls}::date::timestamp AT TIME ZONE "listings"."time_zone")) = interval '24 hours')
+  OR ((cardinality("listings"."available_days") = 0
+       OR (extract(isodow FROM {ls})::int - 1) = ANY("listings"."available_days"))
+      AND (extract(hour FROM "listings"."available_start_time") * 60
+           + extract(minute FROM "listings"."available_start_time")) * 60 <= extract(epoch FROM {ls}::time)
+      AND extract(epoch FROM {le} - {ls}::date::timestamp) <= CASE
+            WHEN "listings"."available_end_time" >= '23:59' THEN 86400
+            ELSE (extract(hour FROM "listings"."available_end_time") * 60
+                  + extract(minute FROM "listings"."available_end_time")) * 60 END)
+)"""
+
+
+def _open_by_hours(start: datetime, end: datetime) -> RawSQL:
+    """False only where the listing's operating hours alone close it during [start, end): the common case of a window
+    within one local day, decided in the database so that closed listings take no place among the candidates and no
+    free-space probe. Exactly the availability module's rule (`schedule.day_pieces`: whole minutes, an end of 23:59
+    meaning midnight, days numbered from Monday = 0) in wall-clock time, which equals its rule in instants on a day
+    without a clock change; a window over two local days or on a day with a clock change is left to Python. A listing
+    open around the clock is let through first, without time-zone arithmetic. Rules and exceptions may open a
+    listing outside its hours: the caller lets listings with calendar entries through."""
+    sql, values = "", []
+    for part in re.split(r"(\{ls\}|\{le\})", _OPEN_BY_HOURS):
+        if part == "{ls}":
+            sql, values = sql + _LOCAL_START, [*values, start]
+        elif part == "{le}":
+            sql, values = sql + _LOCAL_END, [*values, end]
+        else:
+            sql += part
+    return RawSQL(sql, values, output_field=BooleanField())  # noqa: S611  (constant SQL; the window is a parameter)
+
+
 def _filtered(params: SearchParams) -> QuerySet[Listing]:
     listings = public_listings()
     if params.point is not None:
@@ -164,6 +205,8 @@ def _filtered(params: SearchParams) -> QuerySet[Listing]:
     if params.has_window:
         hours = (params.end - params.start).total_seconds() / 3600
         listings = listings.filter(minimum_hours__lte=hours, maximum_days__gte=hours / 24)
+        calendared = booking_selectors.has_calendar_entries(params.start, params.end)
+        listings = listings.filter(Q(_open_by_hours(params.start, params.end)) | calendared)
         listings = listings.filter(_bookable_space_exists(params.start, params.end))
     elif params.price_max is not None:
         listings = listings.filter(price_per_day__lte=params.price_max)

@@ -4,6 +4,7 @@ answers are those of the availability module for every listing (see also test_se
 
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -254,3 +255,76 @@ def test_the_free_space_probe_can_be_answered_by_two_btree_indexes_alone(make_li
     assert "(space_id, end_datetime) INCLUDE (start_datetime) WHERE" in indexes["bookings_active_space_end"]
     assert "'CONFIRMED'" in indexes["bookings_active_space_end"]
     assert indexes["listing_spaces_active"].endswith("(listing_id, id) WHERE is_active")
+
+
+def _candidate_ids(params: SearchParams) -> list[int]:
+    ordered = search_selectors._ordered(search_selectors._filtered(params), params)
+    return [candidate.pk for candidate in search_selectors._candidates(ordered, params)]
+
+
+def test_the_database_leaves_out_listings_its_operating_hours_close(make_listing):
+    """Closed listings take no place among the (at most 2,000) candidates; a rule may still open one."""
+    start, end = _window()  # 10:00-13:00 or 11:00-14:00 in Austin
+    local_day = start.astimezone(timezone.get_default_timezone()).date()
+    around_the_clock = make_listing(title="Always")
+    daytime = make_listing(title="Daytime", lng=-97.7432, available_start_time=time(7), available_end_time=time(20))
+    nights = make_listing(title="Nights", lng=-97.7433, available_start_time=time(20), available_end_time=time(23, 59))
+    other_days = [day for day in range(7) if day != local_day.weekday()]
+    not_today = make_listing(title="Not on this weekday", lng=-97.7434, available_days=other_days)
+    opened_by_rule = make_listing(
+        title="Nights, but open today by a rule",
+        lng=-97.7435,
+        available_start_time=time(20),
+        available_end_time=time(23, 59),
+    )
+    AvailabilityRule.objects.create(
+        listing=opened_by_rule, rule_type="date_range", start_date=local_day, end_date=local_day,
+        start_time=time(0), end_time=time(23, 59),
+    )  # fmt: skip
+    params = SearchParams(point=around_the_clock.location, radius_m=2000, start=start, end=end)
+
+    candidates = _candidate_ids(params)
+
+    assert set(candidates) == {around_the_clock.pk, daytime.pk, opened_by_rule.pk}
+    assert nights.pk not in candidates and not_today.pk not in candidates
+    assert set(_ids(search_listings(params, offset=0, limit=10))) == set(candidates)
+
+
+def test_a_window_ending_at_local_midnight_fits_hours_that_end_at_2359(make_listing):
+    zone = ZoneInfo("America/Chicago")
+    day = (timezone.now() + timedelta(days=5)).astimezone(zone).date()
+    start = datetime.combine(day, time(21), tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    weekdays = [day.weekday()]
+    evening = make_listing(
+        title="Evenings, this weekday only",
+        available_start_time=time(18),
+        available_end_time=time(23, 59),
+        available_days=weekdays,
+    )
+    ends_earlier = make_listing(
+        title="Until 23:30",
+        lng=-97.7432,
+        available_start_time=time(18),
+        available_end_time=time(23, 30),
+        available_days=weekdays,
+    )
+    params = SearchParams(point=evening.location, radius_m=2000, start=start, end=end)
+
+    assert _candidate_ids(params) == [evening.pk]
+    assert _ids(search_listings(params, offset=0, limit=10)) == [evening.pk]
+    assert ends_earlier.pk not in _ids(search_listings(params, offset=0, limit=10))
+
+
+def test_on_a_day_the_clocks_change_the_database_leaves_operating_hours_to_python(make_listing):
+    """On the night clocks go back, 01:30 comes twice: an opening at 01:45 (its first occurrence, as the
+    availability module reads wall times) is before a window from the second 01:30. Wall-clock arithmetic would say
+    closed; the database lets the listing through and the availability module decides."""
+    zone = ZoneInfo("America/Chicago")
+    second_0130 = datetime(2027, 11, 7, 1, 30, fold=1, tzinfo=zone)
+    start, end = second_0130.astimezone(UTC), (second_0130 + timedelta(hours=2)).astimezone(UTC)
+    early = make_listing(title="Opens 01:45", available_start_time=time(1, 45), available_end_time=time(23, 59))
+    params = SearchParams(point=early.location, radius_m=2000, start=start, end=end)
+
+    assert early.pk in _candidate_ids(params)
+    assert _ids(search_listings(params, offset=0, limit=10)) == [early.pk]
