@@ -8,9 +8,10 @@ both served by the GiST index `idx_listings_location_geog`. Small `Func` express
 which the ORM has no word for.
 
 Without a window the database filters, orders and pages. With a window the database narrows the candidates
-(place, filters, duration limits, a free space) and the availability module decides the rest (operating hours,
-rules, exceptions, capacity caps) for each candidate, in Python, with one query per kind of schedule data; each
-result then carries the price of the window.
+(place, filters, duration limits, a free space, and the operating hours where a window lies within one local day
+without a clock change) and the availability module decides the rest (rules, exceptions, capacity caps, the hours
+of other windows) for each candidate, in Python, with one query per kind of schedule data; each result then carries
+the price of the window.
 """
 
 from __future__ import annotations
