@@ -45,6 +45,12 @@ def _client(url: str) -> redis.Redis:
     return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2, health_check_interval=30)
 
 
+@functools.cache
+def _add_once_script(client: redis.Redis):
+    """The script, sent by its hash (EVALSHA), loaded into Redis on first use."""
+    return client.register_script(_ADD_ONCE)
+
+
 def _redis() -> redis.Redis:
     return _client(settings.ANALYTICS_BUFFER_URL)
 
@@ -58,9 +64,7 @@ def buffer_key(kind: str) -> str:
 def add_once(kind: str, *, dedupe_key: str, seconds: int, row: dict) -> bool:
     """Append `row` to the buffer of `kind` unless `dedupe_key` was seen in the last `seconds`: one round trip.
     True when the row was added."""
-    redis = _redis()
-    script = redis.register_script(_ADD_ONCE)
-    added = script(
+    added = _add_once_script(_redis())(
         keys=[cache.make_key(dedupe_key), buffer_key(kind)],
         args=[seconds, json.dumps(row, separators=(",", ":")), settings.ANALYTICS_BUFFER_MAX_ROWS],
     )
