@@ -4,8 +4,9 @@ queries however many listings are asked about."""
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from apps.bookings import availability, pricing
@@ -44,13 +45,36 @@ def _exceptions_around(start: datetime, end: datetime) -> QuerySet[AvailabilityE
     return AvailabilityException.objects.filter(exception_date__range=(dates[0], dates[-1]))
 
 
-def has_calendar_entries(start: datetime, end: datetime) -> Q:
-    """For a query of listings: true where a rule or an exception may apply to the window [start, end), the data
-    that `schedules_for` loads beyond the listing's own operating hours, spaces and bookings. Where it is false, the
-    window's open time follows from the operating hours alone (`availability.open_throughout`)."""
-    return Q(Exists(_rules_around(start, end).filter(listing=OuterRef("pk")))) | Q(
-        Exists(_exceptions_around(start, end).filter(listing=OuterRef("pk")))
+def calendar_entries_sql(start: datetime, end: datetime) -> tuple[str, list[Any]]:
+    """SQL (text, parameters) true for a row of "listings" where a rule or an exception may apply to the window
+    [start, end): exactly the rows `_rules_around` and `_exceptions_around` select, the data that `schedules_for`
+    loads beyond the listing's own operating hours, spaces and bookings. Where it is false, the window's open time
+    follows from the operating hours alone (`availability.open_throughout`).
+
+    Written as SQL because a window search asks it of every candidate inside a statement it writes itself (see
+    `apps.search.selectors`); a test holds it to the two querysets on random rules and windows."""
+    dates = _dates_around(start, end)
+    rule = [
+        'r."listing_id" = "listings"."id"',
+        'r."start_date" <= %s',
+        '(r."end_date" IS NULL OR r."end_date" >= %s)',
+    ]
+    values: list[Any] = [dates[-1], dates[0]]
+    weekdays = sorted({day.weekday() for day in dates})
+    if len(weekdays) < 7:
+        rule.append('(r."rule_type" <> %s OR r."days_of_week" && %s::integer[])')
+        values += [AvailabilityRule.RuleType.WEEKLY.value, weekdays]
+    month_days = sorted({day.day for day in dates})
+    if len(month_days) < 31:
+        listed = ", ".join(["%s"] * len(month_days))
+        rule.append(f'(r."rule_type" <> %s OR EXTRACT(DAY FROM r."start_date") IN ({listed}))')
+        values += [AvailabilityRule.RuleType.MONTHLY.value, *month_days]
+    sql = (
+        f'(EXISTS (SELECT 1 FROM "availability_rules" r WHERE {" AND ".join(rule)})'  # noqa: S608
+        ' OR EXISTS (SELECT 1 FROM "availability_exceptions" e'
+        ' WHERE e."listing_id" = "listings"."id" AND e."exception_date" BETWEEN %s AND %s))'
     )
+    return sql, [*values, dates[0], dates[-1]]
 
 
 def schedules_for(listings: Sequence[Listing], start: datetime, end: datetime) -> dict[int, Schedule]:
