@@ -1,18 +1,22 @@
 """What a search answers for each listing found: the public listing, its distance and, with a window, its price.
 
 `SearchResultSerializer` documents the card (OpenAPI) and is the reference; `search_cards` writes the very same
-dictionaries without DRF's per-request work. A ModelSerializer builds its ~45 fields again for every request and
-walks them generically for every row: for a light search that was about a third of the time spent outside SQL.
-`search_cards` converts each value with the serializer's own fields, built once per process (they are pure for these
-types), and writes the two nested parts, photos and host, by hand. A test compares the two outputs field for field.
+dictionaries from the rows of `search_listing_rows`, without model instances and without DRF's per-request work. A
+ModelSerializer builds its ~45 fields again for every request and walks them generically for every row: for a light
+search that was about a third of the time spent outside SQL; making the listing, host and photo instances for it was
+as much again. `search_cards` converts each value with the serializer's own fields, built once per process (they are
+pure for these types), and writes the nested parts, photos and host, and the location by hand. A test compares its
+output with the serializer's over the same search's model instances, field for field.
 """
 
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from rest_framework import serializers
 
 from apps.listings.api.serializers import ListingSerializer, PhotoSerializer
+from apps.listings.models import ListingPhoto
+from apps.search.selectors import ListingRow
 
 
 class SearchResultSerializer(ListingSerializer):
@@ -28,43 +32,57 @@ class SearchResultSerializer(ListingSerializer):
 def _plan(serializer_class: type[serializers.Serializer]) -> tuple[tuple[str, Any], ...]:
     """(name, field) of every field of `serializer_class`, in its order, built once per process. Only the fields'
     `to_representation` is used, and for the plain types converted with it that reads neither the request nor the
-    parent; the nested fields and the files are written by hand."""
+    parent; the nested fields, the files and the location are written by hand."""
     return tuple(serializer_class().fields.items())
 
 
-def _file_url(file: Any, request: Any) -> str | None:
+class _XY(NamedTuple):
+    """What the location field reads of a point."""
+
+    x: float
+    y: float
+
+
+def _file_url(name: str, field_name: str, request: Any) -> str | None:
     """DRF's ImageField: the file's URL, absolute when there is a request; None without a file."""
-    if not file:
+    if not name:
         return None
-    url = file.url
+    url = ListingPhoto._meta.get_field(field_name).storage.url(name)
     return request.build_absolute_uri(url) if request is not None else url
 
 
-def _photo(photo: Any, request: Any) -> dict[str, Any]:
+def _photo(photo: dict[str, Any], request: Any) -> dict[str, Any]:
     row = {}
     for name, field in _plan(PhotoSerializer):
-        value = getattr(photo, field.source)
+        value = photo[field.source]
         if isinstance(field, serializers.FileField):
-            row[name] = _file_url(value, request)
+            row[name] = _file_url(value, field.source, request)
         else:
             row[name] = None if value is None else field.to_representation(value)
     return row
 
 
-def search_cards(listings: list[Any], request: Any) -> list[dict[str, Any]]:
-    """`SearchResultSerializer(listings, many=True, context={"request": request}).data`, faster. Each listing needs
-    its `host` loaded, its `photos` prefetched, and `distance_m` and `quote_total` set (None when not asked)."""
+def search_cards(rows: list[ListingRow], request: Any) -> list[dict[str, Any]]:
+    """What `SearchResultSerializer` says of the listings of `rows`, with `distance_m` rounded to 0.1 m and the
+    window's `quote_total` (None when not asked)."""
     plan = _plan(SearchResultSerializer)
     cards = []
-    for listing in listings:
+    for row in rows:
+        values = row.values
         card = {}
         for name, field in plan:
             if name == "photos":
-                card[name] = [_photo(photo, request) for photo in listing.photos.all()]
+                card[name] = [_photo(photo, request) for photo in row.photos]
             elif name == "host":
-                card[name] = {"id": listing.host.id, "first_name": listing.host.first_name}
+                card[name] = {"id": values["host_id"], "first_name": values["host_first_name"]}
+            elif name == "location":
+                card[name] = field.to_representation(_XY(values["location_x"], values["location_y"]))
+            elif name == "distance_m":
+                card[name] = None if row.distance_m is None else field.to_representation(round(row.distance_m, 1))
+            elif name == "quote_total":
+                card[name] = None if row.quote is None else field.to_representation(row.quote.total_amount)
             else:
-                value = getattr(listing, field.source)
+                value = values[field.source]
                 card[name] = None if value is None else field.to_representation(value)
         cards.append(card)
     return cards

@@ -14,7 +14,7 @@ from apps.listings import services as listing_services
 from apps.listings.api.serializers import HostListingSerializer, ListingInputSerializer
 from apps.search.api.params import parse_search_params
 from apps.search.api.serializers import SearchResultSerializer, search_cards
-from apps.search.selectors import search_listings
+from apps.search.selectors import search_listing_rows
 from apps.search.signals import listings_searched
 
 SEARCH_PARAMETERS = [
@@ -56,16 +56,15 @@ class ListingCollectionView(APIView):
             maximum=PageNumberPagination.max_page_size,
             default=PageNumberPagination.page_size,
         )
-        result = search_listings(params, offset=(page_number - 1) * page_size, limit=page_size)
-        rows = []
-        for hit in result.hits:
-            hit.listing.quote_total = hit.quote.total_amount if hit.quote else None
-            hit.listing.distance_m = round(hit.distance_m, 1) if hit.distance_m is not None else None
-            rows.append(hit.listing)
+        result = search_listing_rows(params, offset=(page_number - 1) * page_size, limit=page_size)
         listings_searched.send(
-            sender=type(self), params=params, result_ids=[row.pk for row in rows], count=result.count, request=request
+            sender=type(self),
+            params=params,
+            result_ids=[row.values["id"] for row in result.rows],
+            count=result.count,
+            request=request,
         )
-        data = search_cards(rows, request)  # what SearchResultSerializer says, without its per-request cost
+        data = search_cards(result.rows, request)  # what SearchResultSerializer says, without its per-request cost
         return Response(PageNumberPagination.page_body(request, result.count, page_number, page_size, data))
 
     @extend_schema(request=ListingInputSerializer, responses={201: HostListingSerializer})

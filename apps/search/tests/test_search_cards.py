@@ -1,4 +1,5 @@
-"""The search's hand-written cards say exactly what SearchResultSerializer says, field for field and in its order."""
+"""The search's hand-written cards, made from rows without model instances, say exactly what SearchResultSerializer
+says of the same search's model instances, field for field and in its order."""
 
 from datetime import time, timedelta
 from decimal import Decimal
@@ -9,17 +10,17 @@ from django.utils import timezone
 
 from apps.listings.models import ListingPhoto
 from apps.search.api.serializers import SearchResultSerializer, search_cards
-from apps.search.selectors import SearchParams, search_listings
+from apps.search.selectors import SearchParams, search_listing_rows, search_listings
 
 
-def _rows(params: SearchParams) -> list:
-    """The listings of a search as the view hands them to the cards."""
-    rows = []
+def _instances(params: SearchParams) -> list:
+    """The listings of the search as model instances, with what the serializer reads of the search."""
+    listings = []
     for hit in search_listings(params, offset=0, limit=20).hits:
         hit.listing.quote_total = hit.quote.total_amount if hit.quote else None
         hit.listing.distance_m = round(hit.distance_m, 1) if hit.distance_m is not None else None
-        rows.append(hit.listing)
-    return rows
+        listings.append(hit.listing)
+    return listings
 
 
 @pytest.mark.django_db
@@ -48,9 +49,8 @@ def test_cards_equal_the_serializers_output(make_listing, with_request, with_win
     params = SearchParams(point=plain.location, radius_m=2000, **window)
     request = RequestFactory().get("/api/v1/listings", secure=True) if with_request else None
 
-    rows = _rows(params)
-    expected = SearchResultSerializer(rows, many=True, context={"request": request}).data
-    cards = search_cards(rows, request)
+    expected = SearchResultSerializer(_instances(params), many=True, context={"request": request}).data
+    cards = search_cards(search_listing_rows(params, offset=0, limit=20).rows, request)
 
     assert [card["title"] for card in cards] == ["Plain", "Detailed"]
     assert cards == expected
@@ -66,12 +66,15 @@ def test_a_page_of_results_loads_only_what_its_cards_show(make_listing, django_a
     listing = make_listing(gate_code="4321", access_instructions="Behind the blue door")
     params = SearchParams(point=listing.location, radius_m=2000)
 
-    (found,) = _rows(params)
-    with django_assert_num_queries(0):
-        search_cards([found], None)  # everything a card shows is loaded
-
+    (found,) = _instances(params)
     assert {"gate_code", "access_instructions", "search_vector"} <= found.get_deferred_fields()
     assert {"password", "email", "phone_number", "driver_license_number"} <= found.host.get_deferred_fields()
+
+    with django_assert_num_queries(3):  # page and total, the page's listings with their hosts, their photos
+        (row,) = search_listing_rows(params, offset=0, limit=20).rows
+    assert not {"gate_code", "access_instructions", "search_vector", "host_email", "email"} & set(row.values)
+    with django_assert_num_queries(0):
+        search_cards([row], None)  # everything a card shows is loaded
 
 
 @pytest.mark.django_db
@@ -90,3 +93,5 @@ def test_the_page_and_its_total_come_from_one_scan(make_listing, django_assert_n
     nowhere = SearchParams(point=listings[0].location, radius_m=5000, q="nothing like it")
     with django_assert_num_queries(1):  # an empty first page: the total is 0 without counting
         assert search_listings(nowhere, offset=0, limit=2).count == 0
+    with django_assert_num_queries(1):  # nor any listing or photo to load
+        assert search_listing_rows(nowhere, offset=0, limit=2).rows == []
