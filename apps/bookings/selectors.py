@@ -78,21 +78,22 @@ def calendar_entries_sql(start: datetime, end: datetime) -> tuple[str, list[Any]
 
 
 def schedules_for(listings: Sequence[Listing], start: datetime, end: datetime) -> dict[int, Schedule]:
-    """Each listing's `Schedule` for the window [start, end): four queries in all."""
+    """Each listing's `Schedule` for the window [start, end): four queries in all, the ids sent as one array each
+    (`__any`, apps/core/lookups.py): a window search asks for a few hundred."""
     ids = [listing.pk for listing in listings]
     if not ids:
         return {}
     spaces, rules, exceptions, bookings = defaultdict(list), defaultdict(list), defaultdict(list), defaultdict(list)
-    for listing_id, space_id in ListingSpace.objects.filter(listing_id__in=ids, is_active=True).values_list(
+    for listing_id, space_id in ListingSpace.objects.filter(listing_id__any=ids, is_active=True).values_list(
         "listing_id", "id"
     ):
         spaces[listing_id].append(space_id)
-    for rule in _rules_around(start, end).filter(listing_id__in=ids):
+    for rule in _rules_around(start, end).filter(listing_id__any=ids):
         rules[rule.listing_id].append(rule)
-    for exception in _exceptions_around(start, end).filter(listing_id__in=ids):
+    for exception in _exceptions_around(start, end).filter(listing_id__any=ids):
         exceptions[exception.listing_id].append(exception)
     for booking in Booking.objects.filter(
-        listing_id__in=ids,
+        listing_id__any=ids,
         status__in=Booking.ACTIVE_STATUSES,
         start_datetime__lt=end,
         end_datetime__gt=start,
