@@ -4,8 +4,9 @@ rating, words), in which order. A fixed number of queries whatever the page size
 Distances are geography-correct: metres on the sphere (within 0.5 % of the spheroid), the measure that
 PostGIS's geography KNN operator orders by, used alike to filter, order and display. The radius and route
 filters use `ST_DWithin` on `location::geography` and nearest-first order uses the KNN operator `<->` on it,
-both served by the GiST index `idx_listings_location_geog`. Small `Func` expressions below say "as geography",
-which the ORM has no word for.
+both served by the GiST index `idx_listings_location_geog`. Those statements are written as SQL below (see "The
+search statements"); the web page's listings are loaded with the ORM, whose small `Func` expressions say "as
+geography", and the API's cards as rows (`search_listing_rows`).
 
 Without a window the database filters, orders and pages. With a window the database narrows the candidates
 (place, filters, duration limits, a free space, and the operating hours where a window lies within one local day
