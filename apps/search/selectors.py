@@ -39,8 +39,12 @@ from apps.listings.selectors import with_detail
 from apps.reviews.selectors import published_listing_reviews
 
 SORTS = ("distance", "price", "rating", "relevance")
-# With a window, at most this many nearest/best candidates are checked against their schedules.
-MAX_WINDOW_CANDIDATES = 2000
+# With a window, at most this many nearest/best candidates are checked against their schedules, so `count` is at most
+# this: five pages of the largest page size (100), more than a driver looks through. Each candidate costs about 20 µs
+# of SQL (its free-space probe, hours, calendar flag) and 15 µs of Python; at 2,000 a dense 5 km window search took
+# 80-130 ms, at 500 it takes 25-30 ms (bench/RESULTS.md). Where the cap is reached the result says so (`capped`) and
+# the web page shows "500+".
+MAX_WINDOW_CANDIDATES = 500
 
 
 @dataclass
@@ -85,6 +89,7 @@ class Hit:
 class SearchResult:
     count: int
     hits: list[Hit]
+    capped: bool = False  # a window search stopped at MAX_WINDOW_CANDIDATES: there may be more than `count`
 
 
 @dataclass
@@ -103,6 +108,18 @@ class ListingRow:
 class SearchRows:
     count: int
     rows: list[ListingRow]
+    capped: bool = False
+
+
+@dataclass
+class Page:
+    """The number of results, the ids of one page in order and, with a window, their quotes; `capped` when the window
+    search checked MAX_WINDOW_CANDIDATES candidates and did not look further."""
+
+    count: int
+    ids: list[int]
+    quotes: dict[int, Quote]
+    capped: bool = False
 
 
 class AsGeography(Func):
@@ -486,38 +503,43 @@ def _price(candidate: Candidate, params: SearchParams) -> Quote:
     return candidate.quote
 
 
-def _page(params: SearchParams, *, offset: int, limit: int) -> tuple[int, list[int], dict[int, Quote]]:
-    """The number of results, the ids of one page in order and, with a window, their quotes."""
+def _page(params: SearchParams, *, offset: int, limit: int) -> Page:
     if not params.has_window:
         rows = _rows(page_statement(params, offset=offset, limit=limit))
         # A page past the end has no row to carry the total, so only then is it counted apart.
         count = rows[0][1] if rows else (_rows(count_statement(params))[0][0] if offset else 0)
-        return count, [pk for pk, _ in rows], {}
+        return Page(count, [pk for pk, _ in rows], {})
 
-    bookable = _bookable(_candidates(params), params)
+    candidates = _candidates(params)
+    bookable = _bookable(candidates, params)
     if params.price_max is not None:
         bookable = [candidate for candidate in bookable if _price(candidate, params).total_amount <= params.price_max]
     if params.effective_sort == "price":
         bookable.sort(key=lambda candidate: (_price(candidate, params).total_amount, candidate.pk))
     page = bookable[offset : offset + limit]
-    return len(bookable), [candidate.pk for candidate in page], {c.pk: _price(c, params) for c in page}
+    return Page(
+        len(bookable),
+        [candidate.pk for candidate in page],
+        {c.pk: _price(c, params) for c in page},
+        capped=len(candidates) >= MAX_WINDOW_CANDIDATES,
+    )
 
 
 def search_listings(params: SearchParams, *, offset: int, limit: int) -> SearchResult:
     """One page of results as listings (model instances with their host and photos loaded): the web's cards."""
-    count, ids, quotes = _page(params, offset=offset, limit=limit)
-    listings = _hydrate(ids, params)
-    hits = [Hit(listings[pk], getattr(listings[pk], "distance_m", None), quotes.get(pk)) for pk in ids]
-    return SearchResult(count=count, hits=hits)
+    page = _page(params, offset=offset, limit=limit)
+    listings = _hydrate(page.ids, params)
+    hits = [Hit(listings[pk], getattr(listings[pk], "distance_m", None), page.quotes.get(pk)) for pk in page.ids]
+    return SearchResult(count=page.count, hits=hits, capped=page.capped)
 
 
 def search_listing_rows(params: SearchParams, *, offset: int, limit: int) -> SearchRows:
     """The same page as rows (`ListingRow`): the API's cards, without the cost of model instances."""
-    count, ids, quotes = _page(params, offset=offset, limit=limit)
-    rows = _card_rows(ids, params)
-    for pk, quote in quotes.items():
+    page = _page(params, offset=offset, limit=limit)
+    rows = _card_rows(page.ids, params)
+    for pk, quote in page.quotes.items():
         rows[pk].quote = quote
-    return SearchRows(count=count, rows=[rows[pk] for pk in ids])
+    return SearchRows(count=page.count, rows=[rows[pk] for pk in page.ids], capped=page.capped)
 
 
 # --- A listing's month at a glance ---------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.contrib.gis.geos import Point
 from django.utils import timezone
 
 from apps.listings.services import create_listing
-from apps.search.selectors import SearchParams, candidates_statement, search_listings
+from apps.search.selectors import SearchParams, candidates_statement, search_listing_rows, search_listings
 
 
 def test_ties_at_one_point_come_by_id_and_nearer_ones_first(host, make_listing):
@@ -41,3 +41,22 @@ def test_the_candidates_are_ordered_by_the_knn_distance_alone(make_listing):
     assert candidates_statement(params).sql.endswith("ORDER BY knn_m LIMIT %s")
     params.sort = "price"
     assert candidates_statement(params).sql.endswith('ORDER BY "listings"."price_per_day", "listings"."id" LIMIT %s')
+
+
+def test_a_window_search_checks_at_most_the_cap_of_nearest_candidates_and_says_so(make_listing, monkeypatch):
+    monkeypatch.setattr("apps.search.selectors.MAX_WINDOW_CANDIDATES", 3)
+    nearest_first = [make_listing(title=f"Spot {index}", lng=-97.7431 + index * 0.001) for index in range(5)]
+    start = (timezone.now() + timedelta(days=2)).replace(hour=15, minute=0, second=0, microsecond=0)
+    params = SearchParams(
+        point=Point(-97.7431, 30.2672, srid=4326), radius_m=5000, start=start, end=start + timedelta(hours=2)
+    )
+    result = search_listings(params, offset=0, limit=10)
+    assert (result.count, result.capped) == (3, True)
+    assert [hit.listing.pk for hit in result.hits] == [listing.pk for listing in nearest_first[:3]]
+    rows = search_listing_rows(params, offset=2, limit=10)
+    assert (rows.count, rows.capped, [row.values["id"] for row in rows.rows]) == (3, True, [nearest_first[2].pk])
+
+    params.radius_m = 150  # the two nearest only: fewer than the cap, the whole answer
+    result = search_listings(params, offset=0, limit=10)
+    assert (result.count, result.capped) == (2, False)
+    assert search_listings(SearchParams(point=params.point, radius_m=5000), offset=0, limit=10).count == 5

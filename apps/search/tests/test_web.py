@@ -202,6 +202,17 @@ def test_results_are_paginated(client, make_listing):
     assert client.get("/search/", {"where": "78701", "page": "abc"}).status_code == 200
 
 
+def test_a_window_search_that_stops_at_the_candidate_cap_says_there_are_more(client, make_listing, monkeypatch):
+    monkeypatch.setattr("apps.search.selectors.MAX_WINDOW_CANDIDATES", 3)
+    for index in range(5):
+        make_listing(title=f"Spot {index}", lng=-97.7431 + index * 0.0001)
+    start, end = local_window(hours=3)
+    html = client.get("/search/", {"where": "78701", "start": start, "end": end}).content.decode()
+    assert html.count('class="result-card"') == 3
+    assert ">3+ spaces near" in html
+    assert ">5 spaces near" in client.get("/search/", {"where": "78701"}).content.decode()
+
+
 def test_going_back_in_history_gets_the_whole_page(client, make_listing):
     make_listing()
     response = client.get("/search/", {"where": "78701"}, HTTP_HX_HISTORY_RESTORE_REQUEST="true", **HTMX)

@@ -201,6 +201,7 @@ def _results_context(form: SearchForm, place, params, result: SearchResult | Non
         "params": params,
         "cards": cards,
         "count": count,
+        "capped": bool(result and result.capped),  # "500+ spaces": the window search looked no further
         "page": page,
         "last_page": last_page,
         "previous_url": _page_url(query, page - 1) if page > 1 else None,
