@@ -42,30 +42,46 @@ def _usage(scenarios: dict[str, object]) -> str:
     return "\n".join(lines)
 
 
-def _header(selected: list[str]) -> None:
-    from django.db import connection
+def _database_line() -> tuple[str, str | None]:
+    """(the header's database line, None) or, where DATABASE_URL's server cannot be reached, (a line saying so, the
+    reason)."""
+    from django.db import OperationalError, connection
 
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            server = cursor.fetchone()[0]
+            cursor.execute("SELECT current_database(), current_user")
+            database, user = cursor.fetchone()
+            cursor.execute(
+                "SELECT reltuples::bigint FROM pg_class WHERE relname IN ('listings', 'bookings') ORDER BY relname"
+            )
+            estimates = [row[0] for row in cursor.fetchall()]
+    except OperationalError as error:
+        settings = connection.settings_dict
+        where = f"{settings['NAME']} on {settings['HOST'] or 'the local socket'}:{settings['PORT'] or 5432}"
+        reason = str(error).strip().splitlines()[0]
+        return f"database: {where} cannot be reached ({reason})", reason
+    bookings, listings = [*estimates, 0, 0][:2]
+    line = (
+        f"database: {database} as {user}, PostgreSQL {server}; about {max(listings, 0):,} listings and "
+        f"{max(bookings, 0):,} bookings (planner estimates)"
+    )
+    return line, None
+
+
+def _header(selected: list[str]) -> str | None:
+    """Print what the figures were measured on; return why the database cannot be reached, or None."""
     from bench import git_commit, machine_description
 
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        server = cursor.fetchone()[0]
-        cursor.execute("SELECT current_database(), current_user")
-        database, user = cursor.fetchone()
-        cursor.execute(
-            "SELECT reltuples::bigint FROM pg_class WHERE relname IN ('listings', 'bookings') ORDER BY relname"
-        )
-        estimates = [row[0] for row in cursor.fetchall()]
-    bookings, listings = [*estimates, 0, 0][:2]
+    database, unreachable = _database_line()
     print("=" * 100)
     stamp = time.strftime("%Y-%m-%d %H:%M:%S %Z")
     print(f"bench  {stamp}  commit {git_commit() or '?'}  scenarios: {' '.join(selected)}")
     print(f"machine: {machine_description()} (shared with other work: figures are noisy, compare within one run)")
-    print(
-        f"database: {database} as {user}, PostgreSQL {server}; about {max(listings, 0):,} listings and "
-        f"{max(bookings, 0):,} bookings (planner estimates)"
-    )
+    print(database)
     print("=" * 100)
+    return unreachable
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -111,7 +127,17 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
-    _header(selected)
+    unreachable = _header(selected)
+    # A scenario that makes its own clusters (replica) says so with NEEDS_DATABASE = False.
+    needing = [name for name in selected if getattr(scenarios[name], "NEEDS_DATABASE", True)]
+    if unreachable and needing:
+        print(
+            f"error: {', '.join(needing)} {'needs' if len(needing) == 1 else 'need'} the database that DATABASE_URL "
+            f"names, which cannot be reached: "
+            f"{unreachable}. Start it (make services) or set DATABASE_URL to a migrated database.",
+            file=sys.stderr,
+        )
+        return 1
     status = 0
     for name in selected:
         print(f"\n--- {name} " + "-" * (95 - len(name)))

@@ -34,6 +34,10 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# It makes its own primary and replica: DATABASE_URL need not be reachable (bench/__main__.py).
+NEEDS_DATABASE = False
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--writes", type=int, default=20, help="rows written on the primary and awaited (default 20)")
     parser.add_argument(

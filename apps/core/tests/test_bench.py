@@ -3,13 +3,19 @@ Benchmarks print figures; these tests check only that they run and say the right
 
 import argparse
 import io
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
 from bench import EMPTY_DATABASE, percentile, scenario_query_counts, scenario_search
 from bench.__main__ import discover, main
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_the_runner_finds_the_scenarios():
@@ -81,3 +87,21 @@ def test_the_scenarios_run_on_a_tiny_dataset(db, capsys):
     assert "0 whose query count depends on the page size" in out
     prewarmed = re.search(r"prewarmed (\d+) relations", out)
     assert prewarmed and int(prewarmed.group(1)) > 20, out[:2000]
+
+
+def test_an_unreachable_database_is_named_not_a_traceback():
+    """DATABASE_URL pointing nowhere: the scenarios that measure it stop with a message; the replica scenario, which
+    makes its own clusters, still runs (here it stops at its own bad argument, past the header)."""
+    env = {**os.environ, "DATABASE_URL": "postgis://postgres@127.0.0.1:1/nowhere", "PYTHONPATH": str(ROOT)}
+
+    def bench(*argv: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "bench", *argv]
+        return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+
+    measured = bench("query_counts")
+    assert measured.returncode == 1
+    assert "Traceback" not in measured.stderr
+    assert "database: nowhere on 127.0.0.1:1 cannot be reached (connection failed" in measured.stdout
+    assert "error: query_counts needs the database that DATABASE_URL names, which cannot be reached" in measured.stderr
+    own_clusters = bench("replica", "--writes", "0")
+    assert (own_clusters.returncode, own_clusters.stderr.strip()) == (2, "error: --writes must be at least 1")
