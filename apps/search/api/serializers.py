@@ -9,6 +9,7 @@ pure for these types), and writes the nested parts, photos and host, and the loc
 output with the serializer's over the same search's model instances, field for field.
 """
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any, NamedTuple
 
@@ -28,12 +29,33 @@ class SearchResultSerializer(ListingSerializer):
         read_only_fields = fields
 
 
+# How each field of a card is written (`_plan`): most are a column converted by the serializer's field, or taken as
+# it is where that conversion returns the column's own value unchanged; five are made by hand.
+PLAIN, PHOTOS, HOST, LOCATION, DISTANCE, QUOTE = range(6)
+_SPECIAL = {"photos": PHOTOS, "host": HOST, "location": LOCATION, "distance_m": DISTANCE, "quote_total": QUOTE}
+
+
+def _converter(field: serializers.Field) -> Callable[[Any], Any] | None:
+    """`field.to_representation`, or None where it returns the value read from the database as it is: text, a choice
+    among strings, a whole number, a boolean (DRF's `str(value)`, `choices.get(value, value)`, `int(value)`, `bool`).
+    Skipping those calls is a fifth of a page's cards; the card test holds the result to the serializer's."""
+    kind = type(field)
+    if kind in (serializers.CharField, serializers.IntegerField, serializers.BooleanField):
+        return None
+    if kind is serializers.ChoiceField and all(isinstance(key, str) for key in field.choices):
+        return None
+    return field.to_representation
+
+
 @cache
-def _plan(serializer_class: type[serializers.Serializer]) -> tuple[tuple[str, Any], ...]:
-    """(name, field) of every field of `serializer_class`, in its order, built once per process. Only the fields'
-    `to_representation` is used, and for the plain types converted with it that reads neither the request nor the
-    parent; the nested fields, the files and the location are written by hand."""
-    return tuple(serializer_class().fields.items())
+def _plan(serializer_class: type[serializers.Serializer]) -> tuple[tuple[str, int, str, Any, Any], ...]:
+    """(name, how, source, field, converter) of every field of `serializer_class`, in its order, built once per
+    process. Only the fields' `to_representation` is used, and for the plain types converted with it that reads
+    neither the request nor the parent; the nested fields, the files and the location are written by hand."""
+    return tuple(
+        (name, _SPECIAL.get(name, PLAIN), field.source, field, _converter(field))
+        for name, field in serializer_class().fields.items()
+    )
 
 
 class _XY(NamedTuple):
@@ -43,22 +65,27 @@ class _XY(NamedTuple):
     y: float
 
 
+@cache
+def _storage(field_name: str) -> Any:
+    return ListingPhoto._meta.get_field(field_name).storage
+
+
 def _file_url(name: str, field_name: str, request: Any) -> str | None:
     """DRF's ImageField: the file's URL, absolute when there is a request; None without a file."""
     if not name:
         return None
-    url = ListingPhoto._meta.get_field(field_name).storage.url(name)
+    url = _storage(field_name).url(name)
     return request.build_absolute_uri(url) if request is not None else url
 
 
 def _photo(photo: dict[str, Any], request: Any) -> dict[str, Any]:
     row = {}
-    for name, field in _plan(PhotoSerializer):
-        value = photo[field.source]
+    for name, _, source, field, convert in _plan(PhotoSerializer):
+        value = photo[source]
         if isinstance(field, serializers.FileField):
-            row[name] = _file_url(value, field.source, request)
+            row[name] = _file_url(value, source, request)
         else:
-            row[name] = None if value is None else field.to_representation(value)
+            row[name] = value if value is None or convert is None else convert(value)
     return row
 
 
@@ -70,19 +97,19 @@ def search_cards(rows: list[ListingRow], request: Any) -> list[dict[str, Any]]:
     for row in rows:
         values = row.values
         card = {}
-        for name, field in plan:
-            if name == "photos":
+        for name, how, source, field, convert in plan:
+            if how == PLAIN:
+                value = values[source]
+                card[name] = value if value is None or convert is None else convert(value)
+            elif how == PHOTOS:
                 card[name] = [_photo(photo, request) for photo in row.photos]
-            elif name == "host":
+            elif how == HOST:
                 card[name] = {"id": values["host_id"], "first_name": values["host_first_name"]}
-            elif name == "location":
+            elif how == LOCATION:
                 card[name] = field.to_representation(_XY(values["location_x"], values["location_y"]))
-            elif name == "distance_m":
+            elif how == DISTANCE:
                 card[name] = None if row.distance_m is None else field.to_representation(round(row.distance_m, 1))
-            elif name == "quote_total":
-                card[name] = None if row.quote is None else field.to_representation(row.quote.total_amount)
             else:
-                value = values[field.source]
-                card[name] = None if value is None else field.to_representation(value)
+                card[name] = None if row.quote is None else field.to_representation(row.quote.total_amount)
         cards.append(card)
     return cards
