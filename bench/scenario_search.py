@@ -17,6 +17,7 @@ import argparse
 import json
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
@@ -214,9 +215,19 @@ def run(args: argparse.Namespace) -> int:
     unthrottled = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
     client = Client()
     kinds: list[Kind] = []
+    # Without DEBUG WhiteNoise serves only collected static files and warns that there are none: a search needs none.
+    warnings.filterwarnings("ignore", message="No directory at")
     # A web process's connections rest in the anonymous context between requests (deploy/gunicorn.conf.py), so an
-    # anonymous search sends no context statement: the same here.
-    with override_settings(REST_FRAMEWORK=unthrottled, DATABASE_RLS_DEFAULT_CONTEXT="anonymous"):
+    # anonymous search sends no context statement: the same here. DEBUG is off as in production: with it on, Django
+    # records every statement, WhiteNoise looks for a static file at every path and templates keep debug data, none
+    # of which a production request pays (the client's first request, below, builds the middleware under these
+    # settings).
+    with override_settings(
+        REST_FRAMEWORK=unthrottled,
+        DATABASE_RLS_DEFAULT_CONTEXT="anonymous",
+        DEBUG=False,
+        ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"],
+    ):
         connection.ensure_connection()
         for label, searches in _mix(dense, sparse):
             kind = Kind(label)
