@@ -60,10 +60,11 @@ def notify(
     target: Any | None = None,
     data: dict | None = None,
     dedupe_key: str | None = None,
+    queue_delivery: bool = True,
 ) -> Notification | None:
     """Record one notification for `recipient`, its texts rendered from the type's template with `context`, and
     queue its delivery after commit: email always, SMS when they prefer SMS and have a verified phone number,
-    push when they prefer push.
+    push when they prefer push. A task that delivers what it made itself passes `queue_delivery=False`.
 
     With a `dedupe_key`, a second call for the same event records nothing (None). A coalescing type (a new
     message) records nothing while the recipient has an unread one about the same `target`. Deleted accounts get
@@ -105,7 +106,8 @@ def notify(
         if dedupe_key is None and notification_type not in COALESCED_TYPES:
             raise
         return None
-    _after_commit_deliver(notification.pk)
+    if queue_delivery:
+        _after_commit_deliver(notification.pk)
     return notification
 
 
@@ -220,13 +222,16 @@ def _booking_messages(booking: Any, old_status: str | None, new_status: str, act
     return messages
 
 
-def notify_booking_change(*, booking: Any, old_status: str | None, new_status: str, actor_id: int | None) -> int:
+def notify_booking_change(
+    *, booking: Any, old_status: str | None, new_status: str, actor_id: int | None, queue_delivery: bool = True
+) -> list[Notification]:
     """Tell the guest and the host what the change of `booking` from `old_status` to `new_status` (by the user
     `actor_id`, None for the system) means for them. Each notification has a dedupe key, so telling the same change
     twice (a task retried or queued twice) notifies nobody twice. Reads the booking as it is now for the texts, the
-    change itself from the arguments: a later change has its own notifications. Returns how many were made."""
+    change itself from the arguments: a later change has its own notifications. Returns the notifications made;
+    their deliveries are queued unless `queue_delivery` is False (the task that calls this delivers them itself)."""
     data = {"booking_code": str(booking.booking_code), "listing": booking.listing_id}
-    made = 0
+    made = []
     for recipient, kind, extra, dedupe_key in _booking_messages(booking, old_status, new_status, actor_id):
         notification = notify(
             recipient=recipient,
@@ -235,8 +240,10 @@ def notify_booking_change(*, booking: Any, old_status: str | None, new_status: s
             target=booking,
             data=data,
             dedupe_key=dedupe_key,
+            queue_delivery=queue_delivery,
         )
-        made += notification is not None
+        if notification is not None:
+            made.append(notification)
     return made
 
 

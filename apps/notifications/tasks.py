@@ -1,11 +1,15 @@
 """Celery tasks of the notifications domain: thin wrappers, each safe to run twice. Background work acts as
 `system` for row-level security (the recipient may be anyone)."""
 
+import logging
+
 from celery import shared_task
 
 from apps.bookings.models import Booking
 from apps.notifications import delivery, services
 from apps.users import rls
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, ignore_result=True, max_retries=delivery.MAX_ATTEMPTS)
@@ -19,17 +23,35 @@ def deliver_notification(self, notification_id: int) -> str:
     return outcome.status
 
 
+def _deliver_here(notification_id: int) -> None:
+    """A first delivery attempt in the task that wrote the notification. What is left to retry goes to
+    `deliver_notification` with its backoff; so does a delivery that broke here (it is safe to repeat)."""
+    try:
+        outcome = delivery.deliver(notification_id=notification_id)
+    except Exception:
+        logger.exception("Notification %s: delivery failed in the writing task; queued for a retry", notification_id)
+        deliver_notification.delay(notification_id)
+        return
+    if outcome.retry_in_seconds is not None:
+        deliver_notification.apply_async((notification_id,), countdown=outcome.retry_in_seconds)
+
+
 @shared_task(ignore_result=True)
 def notify_booking_change(booking_id: int, *, old_status: str | None, new_status: str, actor_id: int | None) -> int:
-    """The notifications of one change of a booking's status, made off the request that changed it. Safe to run
-    twice: each notification has a dedupe key."""
+    """The notifications of one change of a booking's status, made off the request that changed it, and their first
+    delivery: one task a change, where a task of its own for each delivery cost the worker about as much again as
+    the deliveries (bench/RESULTS.md). Safe to run twice: each notification has a dedupe key, and a second run makes
+    and sends nothing. Returns how many notifications were made."""
     with rls.as_system():
         booking = Booking.objects.select_related("listing", "listing__host", "guest").filter(pk=booking_id).first()
         if booking is None:  # gone since (a deleted account's data): nobody left to tell
             return 0
-        return services.notify_booking_change(
-            booking=booking, old_status=old_status, new_status=new_status, actor_id=actor_id
+        made = services.notify_booking_change(
+            booking=booking, old_status=old_status, new_status=new_status, actor_id=actor_id, queue_delivery=False
         )
+        for notification in made:
+            _deliver_here(notification.pk)
+    return len(made)
 
 
 @shared_task(ignore_result=True)

@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from celery.signals import before_task_publish
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from freezegun import freeze_time
@@ -131,7 +132,7 @@ def test_a_booking_request_queues_one_task_for_its_notifications_and_writes_none
 
 
 def test_the_notification_task_of_a_change_run_twice_notifies_each_party_once(
-    guest, host, listing, queued_tasks, committed
+    guest, host, listing, queued_tasks, committed, outbox_dir
 ):
     with committed():
         booking = book(guest, listing)
@@ -147,8 +148,59 @@ def test_the_notification_task_of_a_change_run_twice_notifies_each_party_once(
         ("host@example.com", Type.PAYMENT_RECEIVED),
     ]
     assert all(notification.content_object == booking for notification in Notification.objects.all())
-    delivered = sorted(args for name, args, _ in queued_tasks if name == DELIVER_TASK)
-    assert delivered == sorted((pk,) for pk in Notification.objects.values_list("pk", flat=True))
+    # Delivered by the task that wrote them, once each: no task of their own.
+    assert [name for name, _, _ in queued_tasks if name == DELIVER_TASK] == []
+    assert set(Notification.objects.values_list("status", "email_status")) == {(Notification.Status.SENT, SENT)}
+    assert len(emails(outbox_dir)) == 3
+
+
+def test_what_the_writing_task_could_not_deliver_goes_to_the_delivery_task_with_its_backoff(
+    guest, host, listing, queued_tasks, committed, settings, monkeypatch
+):
+    from apps.notifications.tests.fakes import FlakyEmailBackend
+
+    with committed():
+        book(guest, listing)
+    [(_, args, change)] = queued_tasks
+    FlakyEmailBackend.failures_left, FlakyEmailBackend.calls = 1, 0  # the first email is refused
+    settings.EMAIL_BACKEND = "apps.notifications.tests.fakes.FlakyEmailBackend"
+    broken = {}
+
+    def deliver(*, notification_id):
+        if not broken:  # the second delivery breaks outright, after the first was refused
+            broken["refused"] = notification_id
+            return real_deliver(notification_id=notification_id)
+        if len(broken) == 1:
+            broken["raised"] = notification_id
+            raise RuntimeError("the database went away")
+        return real_deliver(notification_id=notification_id)
+
+    real_deliver = tasks.delivery.deliver
+    monkeypatch.setattr(tasks.delivery, "deliver", deliver)
+    etas = []
+
+    def heard(sender=None, headers=None, **kwargs):
+        etas.append(headers.get("eta"))
+
+    before_task_publish.connect(heard, weak=False)
+    try:
+        with committed():
+            assert tasks.notify_booking_change.apply(args, change).get() == 3
+    finally:
+        before_task_publish.disconnect(heard)
+    # The refused one after the backoff's first wait (30 s), the broken one at once.
+    assert [eta is not None for eta in etas] == [True, False]
+
+    retried = [(args, kwargs) for name, args, kwargs in queued_tasks if name == DELIVER_TASK]
+    assert retried == [((broken["refused"],), {}), ((broken["raised"],), {})]
+    refused = Notification.objects.get(pk=broken["refused"])
+    assert (refused.status, refused.email_status, refused.attempts) == (
+        Notification.Status.PENDING,
+        Notification.ChannelStatus.FAILED,
+        1,
+    )
+    assert Notification.objects.get(pk=broken["raised"]).attempts == 0
+    assert Notification.objects.filter(status=Notification.Status.SENT).count() == 1
 
 
 def test_the_notification_task_tells_the_change_it_was_queued_for_even_if_another_followed(
