@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import beat_init, task_postrun, task_prerun, worker_init
+from celery.signals import beat_init, task_postrun, task_prerun, worker_init, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -28,6 +28,15 @@ def _refuse_to_start_without_secrets(**_kwargs) -> None:
         refuse_to_start_without_secrets()
     except ImproperlyConfigured as error:
         raise SystemExit(f"ImproperlyConfigured: {error}") from error
+
+
+@worker_process_init.connect(dispatch_uid="pinch.freeze_startup_objects")
+def _freeze_startup_objects(**_kwargs) -> None:
+    """Each pool process has loaded the application and the tasks: keep those objects out of the garbage
+    collector's full collections (apps/core/memory.py)."""
+    from apps.core.memory import freeze_startup_objects
+
+    freeze_startup_objects()
 
 
 @task_prerun.connect(dispatch_uid="pinch.db_connections_before_task")
