@@ -121,3 +121,99 @@ def test_every_throttled_view_has_a_rate_for_both_of_its_parts():
     assert scopes == {"search", "bookings", "messaging"}
     for scope in scopes:
         assert f"{scope}_user" in rates and f"{scope}_ip" in rates
+
+
+# --- How requests are counted (one atomic step in Redis) ---------------------------------------------------------
+
+
+class _Request:
+    """What the address throttle reads of a request."""
+
+    def __init__(self, address: str):
+        self.META = {"REMOTE_ADDR": address}
+        self.user = None
+
+
+class _View:
+    throttle_scope = "search"
+
+
+def _allowed(address: str) -> bool:
+    from apps.core.api.throttling import ScopedAddressRateThrottle
+
+    return ScopedAddressRateThrottle().allow_request(_Request(address), _View())
+
+
+def test_concurrent_requests_never_get_past_the_rate(rates):
+    """Forty requests from one address at the same moment, three allowed a minute: three pass. (DRF's own throttle
+    reads the history and writes it back in two steps, and requests that read it together all pass.)"""
+    import threading
+
+    rates(per_address="3/min")
+    start = threading.Barrier(40)
+    answers = []
+
+    def request():
+        start.wait()
+        answers.append(_allowed("198.51.100.40"))
+
+    threads = [threading.Thread(target=request) for _ in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert answers.count(True) == 3
+    assert len(answers) == 40
+
+
+def test_the_wait_is_until_the_oldest_counted_request_leaves_the_window(rates):
+    from apps.core.api.throttling import ScopedAddressRateThrottle
+
+    rates(per_address="2/min")
+    assert _allowed("198.51.100.41") and _allowed("198.51.100.41")
+    refused = ScopedAddressRateThrottle()
+
+    assert refused.allow_request(_Request("198.51.100.41"), _View()) is False
+    assert 58 < refused.wait() <= 60
+    assert _allowed("198.51.100.42")  # another address has its own count
+
+
+def test_a_request_is_one_round_trip_to_redis(rates, monkeypatch):
+    from redis.client import Redis
+
+    calls = []
+    original = Redis.execute_command
+    monkeypatch.setattr(
+        Redis, "execute_command", lambda self, *args, **kw: calls.append(args[0]) or original(self, *args, **kw)
+    )
+    _allowed("198.51.100.43")  # loads the script (EVALSHA, then SCRIPT LOAD and EVALSHA again on a fresh Redis)
+    calls.clear()
+
+    assert _allowed("198.51.100.43")
+    assert calls == ["EVALSHA"]
+
+
+def test_with_redis_unreachable_requests_are_allowed(rates, settings):
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0"}}
+    rates(per_address="1/min")
+
+    assert [_allowed("198.51.100.44") for _ in range(3)] == [True, True, True]
+
+
+def test_with_a_cache_other_than_redis_drf_counts_in_it(rates, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    rates(per_address="2/min")
+
+    assert [_allowed("198.51.100.45") for _ in range(3)] == [True, True, False]
+
+
+def test_counts_left_by_drfs_own_throttle_do_not_get_in_the_way(rates, caplog):
+    """A deploy replaces DRF's throttle while its keys (pickled lists) are still in the cache."""
+    from django.core.cache import cache
+
+    cache.set("throttle_search_ip_198.51.100.46", [1.0, 2.0], 60)
+    rates(per_address="1/min")
+
+    assert [_allowed("198.51.100.46") for _ in range(2)] == [True, False]
+    assert "rate limit not counted" not in caplog.text
