@@ -75,6 +75,12 @@ def test_percentile_is_nearest_rank():
     assert percentile([], 0.5) == 0.0
 
 
+def test_the_paired_ratio_divides_each_request_by_its_own_sql():
+    # Pooled, the medians (20 / 3) would belong to different requests; request by request the ratios are 2, 6.7, 1.1.
+    assert scenario_search.paired_ratio_median([4.0, 20.0, 21.0], [2.0, 3.0, 19.0]) == 2.0
+    assert scenario_search.paired_ratio_median([], []) == 0.0
+
+
 @pytest.mark.owner_role
 def test_the_scenarios_run_on_a_tiny_dataset(db, capsys):
     call_command("seed_bench", "--listings", "400", "--bookings", "2000", "--no-progress", stdout=io.StringIO())
@@ -83,6 +89,7 @@ def test_the_scenarios_run_on_a_tiny_dataset(db, capsys):
     out = capsys.readouterr().out
     assert "radius 5 km dense + window" in out
     assert "overall" in out
+    assert re.search(r"API/raw of each request, median: \d+\.\d\d; kinds with API/raw <= 2.0 at p50: \d+ of 10", out)
     assert "Buffers:" in out or "Planning Time" in out
     assert "0 whose query count depends on the page size" in out
     prewarmed = re.search(r"prewarmed (\d+) relations", out)
