@@ -80,7 +80,7 @@ class Schedule:
             spaces=list(space_ids),
             rules=list(rules),
             exceptions=list(exceptions),
-            bookings=[BookedInterval(b.space_id, b.start_datetime, b.end_datetime) for b in bookings],
+            bookings=list(bookings),
         )
 
 

@@ -137,8 +137,8 @@ def test_the_search_statements_are_read_where_the_router_says(listings, monkeypa
     assert asked.count(Listing) >= 2
 
 
-def test_the_calendar_clause_selects_the_listings_whose_rules_or_exceptions_schedules_for_loads(listings):
-    rng = random.Random(11)
+def _random_calendar(listings, rng) -> date:
+    """Random rules and exceptions on the first 80 listings; the first day they start from."""
     first_day = date(2027, 6, 1)
     rules, exceptions = [], []
     for listing in listings[:80]:
@@ -162,6 +162,12 @@ def test_the_calendar_clause_selects_the_listings_whose_rules_or_exceptions_sche
             )
     AvailabilityRule.objects.bulk_create(rules)
     AvailabilityException.objects.bulk_create(exceptions)
+    return first_day
+
+
+def test_the_calendar_clause_selects_the_listings_whose_rules_or_exceptions_schedules_for_loads(listings):
+    rng = random.Random(11)
+    first_day = _random_calendar(listings, rng)
 
     for trial in range(40):
         start = datetime.combine(first_day, time(0), tzinfo=UTC) + timedelta(hours=rng.randint(0, 60 * 24))
@@ -175,3 +181,33 @@ def test_the_calendar_clause_selects_the_listings_whose_rules_or_exceptions_sche
             found = {row[0] for row in cursor.fetchall()}
         assert found == expected, f"trial {trial}: {start} to {end}"
     assert expected, "the last window should have met some rule"
+
+
+def test_schedules_for_loads_the_rules_and_exceptions_the_querysets_select(listings):
+    """`schedules_for` writes its statements by hand; `_rules_around` and `_exceptions_around` say what they mean."""
+    rng = random.Random(12)
+    first_day = _random_calendar(listings, rng)
+    asked = listings[:80]
+
+    for trial in range(30):
+        start = datetime.combine(first_day, time(0), tzinfo=UTC) + timedelta(hours=rng.randint(0, 60 * 24))
+        end = start + timedelta(hours=rng.choice([1, 3, 20, 50, 24 * 9]))
+        schedules = booking_selectors.schedules_for(asked, start, end)
+        ids = [listing.pk for listing in asked]
+        rules = booking_selectors._rules_around(start, end).filter(listing_id__in=ids)
+        exceptions = booking_selectors._exceptions_around(start, end).filter(listing_id__in=ids)
+        assert sorted(rule.pk for schedule in schedules.values() for rule in schedule.rules) == sorted(
+            rules.values_list("pk", flat=True)
+        ), f"trial {trial}"
+        assert sorted(exception.pk for schedule in schedules.values() for exception in schedule.exceptions) == sorted(
+            exceptions.values_list("pk", flat=True)
+        ), f"trial {trial}"
+        for schedule in schedules.values():
+            assert all(rule.listing_id == schedule.listing_id for rule in schedule.rules)
+            assert all(exception.listing_id == schedule.listing_id for exception in schedule.exceptions)
+    loaded = [rule for schedule in schedules.values() for rule in schedule.rules]
+    assert loaded, "the last window should have met some rule"
+    expected = AvailabilityRule.objects.get(pk=loaded[0].pk)
+    assert [getattr(loaded[0], f.attname) for f in AvailabilityRule._meta.concrete_fields] == [
+        getattr(expected, f.attname) for f in AvailabilityRule._meta.concrete_fields
+    ]
