@@ -175,52 +175,79 @@ def _start(notification_id: int) -> list[str]:
     return [channel for channel in CHANNELS if getattr(notification, f"{channel}_status") in NOT_SENT_YET]
 
 
-def _deliver_channel(notification_id: int, channel: str) -> None:
+def _deliver_channel(notification_id: int, channel: str, *, last: bool) -> Outcome | None:
+    """Send one channel if it is not sent yet, in a transaction holding the notification's lock. The last channel's
+    transaction also closes the delivery (`_close`) and returns its outcome, which spares a third transaction a
+    notification; an earlier channel returns an outcome only when the delivery is over (the notification gone, or
+    finished by another run)."""
     with transaction.atomic():
         notification = _locked(notification_id, with_recipient=True)
+        if notification is None:
+            return Outcome(status="gone")
+        if notification.status != Status.PENDING:
+            return Outcome(status=notification.status)
         field = f"{channel}_status"
-        if notification is None or notification.status != Status.PENDING:
-            return
-        if getattr(notification, field) not in NOT_SENT_YET:
-            return
-        try:
-            receipt = SENDERS[channel](notification)
-        except ChannelSkipped as reason:
-            setattr(notification, field, ChannelStatus.SKIPPED)
-            notification.receipts = {**notification.receipts, channel: {"skipped": str(reason)}}
-        except ChannelFailed as error:
-            setattr(notification, field, ChannelStatus.FAILED)
-            notification.last_error = f"{channel} (attempt {notification.attempts}): {error}"[:2000]
-            logger.warning("Notification %s: %s", notification_id, notification.last_error)
-        else:
-            setattr(notification, field, ChannelStatus.SENT)
-            notification.receipts = {**notification.receipts, channel: receipt}
-        notification.save(update_fields=[field, "receipts", "last_error"])
+        changed: list[str] = []
+        if getattr(notification, field) in NOT_SENT_YET:
+            try:
+                receipt = SENDERS[channel](notification)
+            except ChannelSkipped as reason:
+                setattr(notification, field, ChannelStatus.SKIPPED)
+                notification.receipts = {**notification.receipts, channel: {"skipped": str(reason)}}
+            except ChannelFailed as error:
+                setattr(notification, field, ChannelStatus.FAILED)
+                notification.last_error = f"{channel} (attempt {notification.attempts}): {error}"[:2000]
+                logger.warning("Notification %s: %s", notification_id, notification.last_error)
+            else:
+                setattr(notification, field, ChannelStatus.SENT)
+                notification.receipts = {**notification.receipts, channel: receipt}
+            changed = [field, "receipts", "last_error"]
+        outcome = None
+        if last:
+            outcome, closed = _close(notification)
+            changed += closed
+        if changed:
+            notification.save(update_fields=changed)
+        return outcome
+
+
+def _close(notification: Notification) -> tuple[Outcome, list[str]]:
+    """Decide a pending, locked notification's outcome once its channels were tried: sent when none is left to
+    send, else a retry after the backoff, or FAILED after `MAX_ATTEMPTS`. Returns the outcome and the fields it
+    changed (to save)."""
+    statuses = [getattr(notification, f"{channel}_status") for channel in CHANNELS]
+    if any(status in NOT_SENT_YET for status in statuses):
+        if notification.attempts < MAX_ATTEMPTS:
+            return Outcome(status=notification.status, retry_in_seconds=retry_delay(notification.attempts)), []
+        notification.status = Status.FAILED
+        logger.error("Notification %s failed after %d attempts", notification.pk, notification.attempts)
+        return Outcome(status=notification.status), ["status"]
+    notification.status = Status.READ if notification.read_at else Status.SENT
+    notification.sent_at = timezone.now()
+    return Outcome(status=notification.status), ["status", "sent_at"]
 
 
 def _finish(notification_id: int) -> Outcome:
+    """Close a delivery that had no channel left to send."""
     with transaction.atomic():
         notification = _locked(notification_id)
         if notification is None:
             return Outcome(status="gone")
         if notification.status != Status.PENDING:
             return Outcome(status=notification.status)
-        statuses = [getattr(notification, f"{channel}_status") for channel in CHANNELS]
-        if any(status in NOT_SENT_YET for status in statuses):
-            if notification.attempts < MAX_ATTEMPTS:
-                return Outcome(status=notification.status, retry_in_seconds=retry_delay(notification.attempts))
-            notification.status = Status.FAILED
-            notification.save(update_fields=["status"])
-            logger.error("Notification %s failed after %d attempts", notification_id, notification.attempts)
-            return Outcome(status=notification.status)
-        notification.status = Status.READ if notification.read_at else Status.SENT
-        notification.sent_at = timezone.now()
-        notification.save(update_fields=["status", "sent_at"])
-        return Outcome(status=notification.status)
+        outcome, changed = _close(notification)
+        if changed:
+            notification.save(update_fields=changed)
+        return outcome
 
 
 def deliver(*, notification_id: int) -> Outcome:
     """One delivery attempt: send every channel not sent yet, then say whether and when to try again."""
-    for channel in _start(notification_id):
-        _deliver_channel(notification_id, channel)
-    return _finish(notification_id)
+    channels = _start(notification_id)
+    if not channels:
+        return _finish(notification_id)
+    for channel in channels[:-1]:
+        outcome = _deliver_channel(notification_id, channel, last=False)
+        if outcome is not None:
+            return outcome
+    return _deliver_channel(notification_id, channels[-1], last=True)
