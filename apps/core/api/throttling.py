@@ -75,7 +75,7 @@ class _ScopedPartRateThrottle(ScopedRateThrottle):
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
         client = _redis_client()
-        if client is None:
+        if client is None or self.rate is None:  # no rate: not limited, as with DRF's throttles
             return super(ScopedRateThrottle, self).allow_request(request, view)
         self.key = self.get_cache_key(request, view)
         if self.key is None:

@@ -217,3 +217,11 @@ def test_counts_left_by_drfs_own_throttle_do_not_get_in_the_way(rates, caplog):
 
     assert [_allowed("198.51.100.46") for _ in range(2)] == [True, False]
     assert "rate limit not counted" not in caplog.text
+
+
+def test_a_scope_whose_rate_is_none_is_not_limited(rates, settings):
+    rates()
+    throttle_rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "search_ip": None}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": throttle_rates}
+
+    assert all(_allowed("198.51.100.47") for _ in range(5))
