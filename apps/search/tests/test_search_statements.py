@@ -211,3 +211,12 @@ def test_schedules_for_loads_the_rules_and_exceptions_the_querysets_select(listi
     assert [getattr(loaded[0], f.attname) for f in AvailabilityRule._meta.concrete_fields] == [
         getattr(expected, f.attname) for f in AvailabilityRule._meta.concrete_fields
     ]
+
+
+def test_the_models_schedules_for_builds_from_rows_need_no_conversion_from_the_database():
+    """`schedules_for` makes rules and exceptions with `Model.from_db` straight from psycopg's values, which skips
+    the converters the ORM would apply (an encrypted or a JSON field has one): a field that needs one must make
+    `schedules_for` apply it, and this test names it."""
+    for model in (AvailabilityRule, AvailabilityException):
+        needing = [field.name for field in model._meta.concrete_fields if field.get_db_converters(connection)]
+        assert needing == [], f"{model.__name__}: {needing}"
