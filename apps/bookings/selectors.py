@@ -29,7 +29,10 @@ def _dates_around(start: datetime, end: datetime) -> list[date]:
 def _rules_around(start: datetime, end: datetime) -> QuerySet[AvailabilityRule]:
     """The rules that may apply on some local date of [start, end): in force on one of its dates, and, for a weekly
     rule, on one of its weekdays, for a monthly rule, on one of its days of the month (`schedule.rule_span_on`). A
-    weekend price rule is then no part of a weekday window, so a window search need not load its listing's schedule."""
+    weekend price rule is then no part of a weekday window, so a window search need not load its listing's schedule.
+
+    This queryset and `_exceptions_around` are the meaning that the SQL of `schedules_for` and
+    `calendar_entries_sql` is held to by tests (apps/search/tests/test_search_statements.py)."""
     dates = _dates_around(start, end)
     rules = AvailabilityRule.objects.filter(start_date__lte=dates[-1]).exclude(end_date__lt=dates[0])
     weekdays = sorted({day.weekday() for day in dates})

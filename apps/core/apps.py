@@ -7,8 +7,6 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from apps.core import lookups
         from apps.core.observability import business
 
         business.connect()
-        lookups.register()
