@@ -73,14 +73,17 @@ def calendar_entries_sql(start: datetime, end: datetime) -> tuple[str, list[Any]
     follows from the operating hours alone (`availability.open_throughout`).
 
     Written as SQL because a window search asks it of every candidate inside a statement it writes itself (see
-    `apps.search.selectors`); a test holds it to the two querysets on random rules and windows."""
+    `apps.search.selectors`); a test holds it to the two querysets on random rules and windows. Most listings have
+    no rule or exception at all: `listings.has_calendar_entries` (kept by triggers, migration listings 0006) says so
+    from the row, before any probe."""
     dates = _dates_around(start, end)
     rule, values = _rule_conditions(dates, "r")
     where = " AND ".join(['r."listing_id" = "listings"."id"', *rule])
     sql = (
-        f'(EXISTS (SELECT 1 FROM "availability_rules" r WHERE {where})'  # noqa: S608
+        '("listings"."has_calendar_entries"'  # noqa: S608
+        f' AND (EXISTS (SELECT 1 FROM "availability_rules" r WHERE {where})'
         ' OR EXISTS (SELECT 1 FROM "availability_exceptions" e'
-        ' WHERE e."listing_id" = "listings"."id" AND e."exception_date" BETWEEN %s AND %s))'
+        ' WHERE e."listing_id" = "listings"."id" AND e."exception_date" BETWEEN %s AND %s)))'
     )
     return sql, [*values, dates[0], dates[-1]]
 

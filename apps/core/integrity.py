@@ -155,6 +155,32 @@ CHECKS: tuple[Check, ...] = (
         """,
     ),
     Check(
+        "listing_booked_misses_a_booking",
+        "listings whose booked times (for window search) miss a future active booking, or that have no active space "
+        "and are not booked throughout (repair: SELECT listing_refresh_booked_times(id))",
+        # `booked` may hold more than the bookings (a cancelled one stays until recomputed), never less.
+        """
+        SELECT b.listing_id FROM bookings b JOIN listings l ON l.id = b.listing_id
+        WHERE b.status = ANY(%(active)s) AND b.end_datetime > now() AND b.start_datetime < b.end_datetime
+          AND NOT l.booked @> tstzrange(greatest(b.start_datetime, now()), b.end_datetime)
+        UNION ALL
+        SELECT l.id FROM listings l
+        WHERE NOT l.booked @> tstzrange(now(), NULL)
+          AND NOT EXISTS (SELECT 1 FROM listing_spaces s WHERE s.listing_id = l.id AND s.is_active)
+        """,
+    ),
+    Check(
+        "listing_calendar_mark_mismatch",
+        "listings whose has_calendar_entries (for window search) differs from whether they have availability rules "
+        "or exceptions",
+        """
+        SELECT l.id FROM listings l LEFT JOIN (
+            SELECT listing_id FROM availability_rules UNION SELECT listing_id FROM availability_exceptions
+        ) c ON c.listing_id = l.id
+        WHERE l.has_calendar_entries <> (c.listing_id IS NOT NULL)
+        """,
+    ),
+    Check(
         "user_rating_mismatch",
         "users whose rating_average/rating_count differ from the published reviews they received",
         """

@@ -179,18 +179,22 @@ def _placeholders(values: list[Any]) -> str:
 
 def _bookable_space_exists(start: datetime, end: datetime) -> tuple[str, list[Any]]:
     """Some active space of the listing has no active booking overlapping [start, end). Asked of every candidate of
-    a window search, so each part is one btree probe answered from an index alone: the listing's active spaces
-    (`listing_spaces_active`), then each space's active bookings that end after the start (`bookings_active_space_end`,
-    which carries their starts; its predicate is the same list of statuses). Overlap of half-open periods is
-    `start < end' and start' < end`: the same test as the exclusion constraint's `&&`, whose GiST probes cost about ten
-    times as much."""
+    a window search, so it is first answered from the listing's own row where it can: `listings.booked` (kept by
+    triggers, migration listings 0006) is a superset of the times from its last write on at which an active booking
+    holds one of the listing's spaces, and unbounded when the listing has no active space; a window from now on that
+    does not overlap it has every active space free. Otherwise each active space is looked at, each part one btree
+    probe answered from an index alone: the listing's active spaces (`listing_spaces_active`), then each space's
+    active bookings that end after the start (`bookings_active_space_end`, which carries their starts; its predicate
+    is the same list of statuses). Overlap of half-open periods is `start < end' and start' < end`: the same test as
+    the exclusion constraint's `&&`, whose GiST probes cost about ten times as much."""
     statuses = [status.value for status in Booking.ACTIVE_STATUSES]
     sql = (
-        'EXISTS (SELECT 1 FROM "listing_spaces" s WHERE s."is_active" AND s."listing_id" = "listings"."id"'  # noqa: S608
+        '((%s::timestamptz >= now() AND NOT "listings"."booked" && tstzrange(%s, %s))'  # noqa: S608
+        ' OR EXISTS (SELECT 1 FROM "listing_spaces" s WHERE s."is_active" AND s."listing_id" = "listings"."id"'
         ' AND NOT EXISTS (SELECT 1 FROM "bookings" b WHERE b."space_id" = s."id" AND b."end_datetime" > %s'
-        f' AND b."start_datetime" < %s AND b."status" IN ({_placeholders(statuses)})))'
+        f' AND b."start_datetime" < %s AND b."status" IN ({_placeholders(statuses)}))))'
     )
-    return sql, [start, end, *statuses]
+    return sql, [start, start, end, start, end, *statuses]
 
 
 # Local start and end of the window in the listing's own time zone (timestamps without a zone, wall-clock time).

@@ -70,6 +70,16 @@ def test_a_tiny_load_is_consistent(db):
         assert cursor.fetchone()[0] == 1
         cursor.execute("SELECT nextval(pg_get_serial_sequence('bookings', 'id'))")
         assert cursor.fetchone()[0] == 2001
+        # What window search reads of each listing is as the triggers would have kept it (loaded with them off).
+        cursor.execute(
+            "SELECT count(*) FROM listings WHERE booked IS DISTINCT FROM listing_booked_times(id)"
+            " OR has_calendar_entries IS DISTINCT FROM listing_has_calendar_entries(id)"
+        )
+        assert cursor.fetchone()[0] == 0
+        cursor.execute("SELECT count(*) FROM listings WHERE booked <> '{}' GROUP BY has_calendar_entries")
+        assert cursor.fetchall(), "some listings have future bookings"
+        cursor.execute("SELECT column_default FROM information_schema.columns WHERE column_name = 'booked'")
+        assert cursor.fetchone()[0].startswith("'{(,)}'"), "the column's default is restored"
     statuses = set(Booking.objects.values_list("status", flat=True))
     assert {"COMPLETED", "CANCELLED", "CONFIRMED"} <= statuses
     amounts = Booking.objects.values_list("subtotal", "service_fee", "total_amount").first()

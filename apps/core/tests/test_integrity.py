@@ -13,11 +13,13 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import timezone
 
 from apps.bookings.models import Booking
 from apps.bookings.pricing import Rates, quote
 from apps.listings.models import Listing, ListingSpace
 from apps.listings.services import create_listing
+from apps.listings.tests.factories import AvailabilityRuleFactory
 from apps.payments.models import PaymentMethod, Payout, PayoutItem, Transaction
 from apps.reviews.models import Review
 from apps.users.models import User
@@ -172,7 +174,7 @@ def test_consistent_data_passes_every_check(listing, guest):
 
     assert error is None, output
     assert "FAIL" not in output
-    assert "All 21 integrity checks passed." in output
+    assert "All 23 integrity checks passed." in output
 
 
 # --- Planted violations -------------------------------------------------------------------------------------------
@@ -318,6 +320,25 @@ def plant_orphaned_booking(listing, guest):
     sql("UPDATE bookings SET listing_id = listing_id + 1000000 WHERE id = %s", [booking.pk])
 
 
+def plant_booking_missing_from_booked_times(listing, guest):
+    # A booking loaded with the triggers off (a restore, a bulk load with session_replication_role = replica).
+    sql("SET LOCAL session_replication_role = replica")
+    book(listing, guest, start=timezone.now() + timedelta(days=2))
+    sql("SET LOCAL session_replication_role = origin")
+
+
+def plant_listing_without_space_marked_free(listing, guest):
+    sql("SET LOCAL session_replication_role = replica")
+    ListingSpace.objects.filter(listing=listing).update(is_active=False)
+    sql("SET LOCAL session_replication_role = origin")
+
+
+def plant_rule_missing_from_calendar_mark(listing, guest):
+    sql("SET LOCAL session_replication_role = replica")
+    AvailabilityRuleFactory(listing=listing)
+    sql("SET LOCAL session_replication_role = origin")
+
+
 @pytest.mark.parametrize(
     ("plant", "check", "count"),
     [
@@ -340,6 +361,9 @@ def plant_orphaned_booking(listing, guest):
         (plant_missing_space, "active_spaces_differ_from_spaces_available", 1),
         (plant_booking_in_two_payouts, "booking_in_several_payouts", 1),
         (plant_orphaned_booking, "orphaned_bookings", 1),
+        (plant_booking_missing_from_booked_times, "listing_booked_misses_a_booking", 1),
+        (plant_listing_without_space_marked_free, "listing_booked_misses_a_booking", 1),
+        (plant_rule_missing_from_calendar_mark, "listing_calendar_mark_mismatch", 1),
     ],
     ids=lambda value: value.__name__.removeprefix("plant_") if callable(value) else None,
 )

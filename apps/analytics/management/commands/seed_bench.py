@@ -130,7 +130,7 @@ class Command(BaseCommand):
             seconds = report.seconds.get(table, 0.0)
             rate = count / seconds if seconds else 0.0
             self.stdout.write(f"  {table:<20} {count:>12,} {seconds:>9.1f} {rate:>10,.0f}")
-        for step in ("rebuild indexes", "analyze"):  # "analyze": VACUUM (ANALYZE) outside a transaction
+        for step in ("search marks", "rebuild indexes", "analyze"):  # "analyze": VACUUM (ANALYZE) outside a transaction
             self.stdout.write(f"  {step:<20} {'':>12} {report.seconds.get(step, 0.0):>9.1f}")
         self.stdout.write(f"  {'load (one transaction)':<33} {loaded:>9.1f}")
         self.stdout.write(f"  {'peak memory of this process':<33} {peak_mib:>8.0f} MiB")
