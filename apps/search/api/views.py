@@ -39,13 +39,26 @@ SEARCH_PARAMETERS = [
     OpenApiParameter("page_size", OpenApiTypes.INT, description="max 100"),
 ]
 
+# `count` of a window search is at most MAX_WINDOW_CANDIDATES (it looks no further): this response header says
+# whether the search stopped there, so that a client can show "500+" as the web page does. A header rather than a
+# field: the list envelope `{count, next, previous, results}` is the same for every list of the API.
+COUNT_CAPPED_HEADER = "X-Count-Capped"
+COUNT_CAPPED = OpenApiParameter(
+    COUNT_CAPPED_HEADER,
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    response=True,
+    enum=["true", "false"],
+    description="true when a window search stopped at its candidate cap (500): there may be more than `count`",
+)
+
 
 class ListingCollectionView(APIView):
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
     throttle_classes = SCOPED_THROTTLES
     throttle_scope = "search"
 
-    @extend_schema(parameters=SEARCH_PARAMETERS, responses=paginated(SearchResultSerializer))
+    @extend_schema(parameters=[*SEARCH_PARAMETERS, COUNT_CAPPED], responses=paginated(SearchResultSerializer))
     def get(self, request):
         params = parse_search_params(request.query_params)
         page_number = parse_int(request.query_params.get("page"), attr="page", minimum=1, maximum=10_000, default=1)
@@ -65,7 +78,10 @@ class ListingCollectionView(APIView):
             request=request,
         )
         data = search_cards(result.rows, request)  # what SearchResultSerializer says, without its per-request cost
-        return Response(PageNumberPagination.page_body(request, result.count, page_number, page_size, data))
+        return Response(
+            PageNumberPagination.page_body(request, result.count, page_number, page_size, data),
+            headers={COUNT_CAPPED_HEADER: "true" if result.capped else "false"},
+        )
 
     @extend_schema(request=ListingInputSerializer, responses={201: HostListingSerializer})
     def post(self, request):

@@ -43,7 +43,7 @@ def test_the_candidates_are_ordered_by_the_knn_distance_alone(make_listing):
     assert candidates_statement(params).sql.endswith('ORDER BY "listings"."price_per_day", "listings"."id" LIMIT %s')
 
 
-def test_a_window_search_checks_at_most_the_cap_of_nearest_candidates_and_says_so(make_listing, monkeypatch):
+def test_a_window_search_checks_at_most_the_cap_of_nearest_candidates_and_says_so(make_listing, monkeypatch, client):
     monkeypatch.setattr("apps.search.selectors.MAX_WINDOW_CANDIDATES", 3)
     nearest_first = [make_listing(title=f"Spot {index}", lng=-97.7431 + index * 0.001) for index in range(5)]
     start = (timezone.now() + timedelta(days=2)).replace(hour=15, minute=0, second=0, microsecond=0)
@@ -60,3 +60,17 @@ def test_a_window_search_checks_at_most_the_cap_of_nearest_candidates_and_says_s
     result = search_listings(params, offset=0, limit=10)
     assert (result.count, result.capped) == (2, False)
     assert search_listings(SearchParams(point=params.point, radius_m=5000), offset=0, limit=10).count == 5
+
+    # The API says so in a header (its list envelope is the same for every list).
+    query = {
+        "lat": 30.2672,
+        "lng": -97.7431,
+        "radius_m": 5000,
+        "start": start.isoformat(),
+        "end": params.end.isoformat(),
+    }
+    response = client.get("/api/v1/listings", query)
+    assert (response.status_code, response.json()["count"], response["X-Count-Capped"]) == (200, 3, "true")
+    response = client.get("/api/v1/listings", {**query, "radius_m": 150})
+    assert (response.json()["count"], response["X-Count-Capped"]) == (2, "false")
+    assert client.get("/api/v1/listings", {"lat": 30.2672, "lng": -97.7431})["X-Count-Capped"] == "false"
