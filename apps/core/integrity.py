@@ -157,7 +157,7 @@ CHECKS: tuple[Check, ...] = (
     Check(
         "listing_booked_misses_a_booking",
         "listings whose booked times (for window search) miss a future active booking, or that have no active space "
-        "and are not booked throughout (repair: SELECT listing_refresh_booked_times(id))",
+        "and are not booked throughout (repair: SELECT listing_refresh_search_marks(id))",
         # `booked` may hold more than the bookings (a cancelled one stays until recomputed), never less.
         """
         SELECT b.listing_id FROM bookings b JOIN listings l ON l.id = b.listing_id

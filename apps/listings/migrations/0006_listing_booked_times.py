@@ -1,4 +1,4 @@
-from django.db import migrations
+from django.db import migrations, transaction
 
 # The statuses of Booking.ACTIVE_STATUSES, as of this migration (a test holds the trigger to the model's list).
 ACTIVE = "'PENDING', 'CONFIRMED', 'IN_PROGRESS'"
@@ -12,7 +12,7 @@ FORWARD = """
 --   has_calendar_entries: the listing has some availability rule or exception (on any date).
 ALTER TABLE listings
   ADD COLUMN booked tstzmultirange NOT NULL DEFAULT '{(,)}',
-  ADD COLUMN has_calendar_entries boolean NOT NULL DEFAULT false;
+  ADD COLUMN has_calendar_entries boolean NOT NULL DEFAULT true;  -- false once filled in (see Migration)
 -- Room on each page for the new version of a row, so that the update a booking makes stays on the page and
 -- touches none of the listing's indexes (a heap-only update): `booked` is in no index.
 ALTER TABLE listings SET (fillfactor = 90);
@@ -33,14 +33,18 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
       OR EXISTS (SELECT 1 FROM availability_exceptions e WHERE e.listing_id = listing)
 $$;
 
--- Recompute under the listing's row lock, taken first: the recomputing statement then starts after any booking
--- being made for the listing (which holds that lock) has committed, and sees it.
-CREATE FUNCTION listing_refresh_booked_times(listing bigint) RETURNS void
+-- Recompute both under the listing's row lock, taken first: the recomputing statement then starts after any
+-- booking, space, rule or exception being written for the listing (whose triggers take that lock) has committed,
+-- and sees it.
+CREATE FUNCTION listing_refresh_search_marks(listing bigint) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
   PERFORM 1 FROM listings WHERE id = listing FOR NO KEY UPDATE;
-  UPDATE listings SET booked = listing_booked_times(listing)
-   WHERE id = listing AND booked IS DISTINCT FROM listing_booked_times(listing);
+  UPDATE listings
+     SET booked = listing_booked_times(listing), has_calendar_entries = listing_has_calendar_entries(listing)
+   WHERE id = listing
+     AND (booked IS DISTINCT FROM listing_booked_times(listing)
+          OR has_calendar_entries IS DISTINCT FROM listing_has_calendar_entries(listing));
 END $$;
 
 -- A booking that holds a space adds its period; the periods before now are trimmed on the way. Cancelling or
@@ -67,10 +71,10 @@ CREATE FUNCTION listing_spaces_refresh_listing_booked() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
   IF TG_OP <> 'DELETE' THEN
-    PERFORM listing_refresh_booked_times(NEW.listing_id);
+    PERFORM listing_refresh_search_marks(NEW.listing_id);
   END IF;
   IF TG_OP = 'DELETE' OR NEW.listing_id IS DISTINCT FROM OLD.listing_id THEN
-    PERFORM listing_refresh_booked_times(OLD.listing_id);
+    PERFORM listing_refresh_search_marks(OLD.listing_id);
   END IF;
   RETURN NULL;
 END $$;
@@ -86,9 +90,7 @@ BEGIN
     UPDATE listings SET has_calendar_entries = true WHERE id = NEW.listing_id AND NOT has_calendar_entries;
   END IF;
   IF TG_OP = 'DELETE' OR NEW.listing_id IS DISTINCT FROM OLD.listing_id THEN
-    PERFORM 1 FROM listings WHERE id = OLD.listing_id FOR NO KEY UPDATE;
-    UPDATE listings SET has_calendar_entries = listing_has_calendar_entries(OLD.listing_id)
-     WHERE id = OLD.listing_id AND has_calendar_entries IS DISTINCT FROM listing_has_calendar_entries(OLD.listing_id);
+    PERFORM listing_refresh_search_marks(OLD.listing_id);
   END IF;
   RETURN NULL;
 END $$;
@@ -98,8 +100,6 @@ CREATE TRIGGER availability_exceptions_mark_listing
   AFTER INSERT OR DELETE OR UPDATE OF listing_id ON availability_exceptions
   FOR EACH ROW EXECUTE FUNCTION calendar_entries_mark_listing();
 
--- The listings there are now.
-UPDATE listings SET booked = listing_booked_times(id), has_calendar_entries = listing_has_calendar_entries(id);
 """.replace("{ACTIVE}", ACTIVE)
 
 BACKWARD = """
@@ -110,12 +110,51 @@ DROP TRIGGER IF EXISTS listing_spaces_listing_booked ON listing_spaces;
 DROP FUNCTION IF EXISTS listing_spaces_refresh_listing_booked();
 DROP TRIGGER IF EXISTS bookings_listing_booked ON bookings;
 DROP FUNCTION IF EXISTS bookings_add_to_listing_booked();
-DROP FUNCTION IF EXISTS listing_refresh_booked_times(bigint);
+DROP FUNCTION IF EXISTS listing_refresh_search_marks(bigint);
 DROP FUNCTION IF EXISTS listing_has_calendar_entries(bigint);
 DROP FUNCTION IF EXISTS listing_booked_times(bigint);
 ALTER TABLE listings RESET (fillfactor);
 ALTER TABLE listings DROP COLUMN IF EXISTS has_calendar_entries, DROP COLUMN IF EXISTS booked;
 """
+
+
+BATCH = 2_000
+
+
+def fill_in(apps, schema_editor) -> None:
+    """Both columns for the listings there are, a batch of listings a transaction, each under its row lock: the
+    listings stay writable and searchable meanwhile (a search is exact throughout: `booked` starts unbounded and
+    `has_calendar_entries` true, which only send it to the probes). New listings then default to no calendar
+    entries; those made during the fill are done last."""
+    connection = schema_editor.connection
+    done, last = 0, 0
+
+    def batches() -> None:
+        nonlocal done, last
+        while True:
+            with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+                # The batch's row locks first; the next statement's snapshot, taken once it has them, sees every
+                # booking, space, rule and exception of these listings that was being written (whose triggers
+                # wait for these locks from now on).
+                cursor.execute(
+                    "SELECT id FROM listings WHERE id > %s ORDER BY id LIMIT %s FOR NO KEY UPDATE", [last, BATCH]
+                )
+                ids = [row[0] for row in cursor.fetchall()]
+                if not ids:
+                    return
+                cursor.execute(
+                    "UPDATE listings SET booked = listing_booked_times(id),"
+                    " has_calendar_entries = listing_has_calendar_entries(id) WHERE id = ANY(%s)",
+                    [ids],
+                )
+            done, last = done + len(ids), ids[-1]
+            if done % 100_000 < BATCH:
+                print(f"  listings' search marks: {done:,} filled in")  # noqa: T201 (a long migration's progress)
+
+    batches()
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE listings ALTER COLUMN has_calendar_entries SET DEFAULT false")
+    batches()
 
 
 class Migration(migrations.Migration):
@@ -129,4 +168,9 @@ class Migration(migrations.Migration):
         ("bookings", "0004_index_for_free_space_probe"),
     ]
 
-    operations = [migrations.RunSQL(FORWARD, BACKWARD)]
+    atomic = False
+
+    operations = [
+        migrations.RunSQL(FORWARD, BACKWARD),
+        migrations.RunPython(fill_in, migrations.RunPython.noop),
+    ]

@@ -2,7 +2,9 @@
 what each write leaves in them, and that a search answers from them only where they are sure (the free-space probe
 decides the rest)."""
 
+import importlib
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -94,7 +96,7 @@ def test_a_cancelled_booking_stays_in_the_superset_until_recomputed():
 
     assert covers(booked(listing), booking.start_datetime, booking.end_datetime)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT listing_refresh_booked_times(%s)", [listing.pk])
+        cursor.execute("SELECT listing_refresh_search_marks(%s)", [listing.pk])
     assert booked(listing) == []
 
 
@@ -232,3 +234,24 @@ def test_listings_leave_room_on_their_pages_for_the_update_a_booking_makes():
     with connection.cursor() as cursor:
         cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'listings'")
         assert "fillfactor=90" in cursor.fetchone()[0]
+
+
+@pytest.mark.owner_role  # the fill-in sets the column's default: the table's owner
+def test_the_migration_fills_in_the_listings_there_are():
+    fill_in = importlib.import_module("apps.listings.migrations.0006_listing_booked_times").fill_in
+    booked_listing, ruled_listing, plain = ListingFactory(), ListingFactory(), ListingFactory()
+    booking = BookingFactory(listing=booked_listing)
+    AvailabilityRuleFactory(listing=ruled_listing)
+    with connection.cursor() as cursor:
+        # As the migration leaves them before filling in: unbounded, and marked as having calendar entries. (The
+        # test's deferred foreign-key checks first, which ALTER TABLE would otherwise wait for.)
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("ALTER TABLE listings ALTER COLUMN has_calendar_entries SET DEFAULT true")
+        cursor.execute("UPDATE listings SET booked = '{(,)}', has_calendar_entries = true")
+
+    fill_in(None, SimpleNamespace(connection=connection))
+
+    assert covers(booked(booked_listing), booking.start_datetime, booking.end_datetime)
+    assert booked(ruled_listing) == booked(plain) == []
+    assert [has_calendar_entries(listing) for listing in (booked_listing, ruled_listing, plain)] == [False, True, False]
+    assert not has_calendar_entries(ListingFactory()), "a new listing has no calendar entries by default again"
