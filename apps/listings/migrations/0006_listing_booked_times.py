@@ -66,8 +66,9 @@ CREATE TRIGGER bookings_listing_booked
   AFTER INSERT OR UPDATE OF status, start_datetime, end_datetime, listing_id ON bookings
   FOR EACH ROW WHEN (NEW.status IN ({ACTIVE})) EXECUTE FUNCTION bookings_add_to_listing_booked();
 
--- A space added, removed, deactivated or reactivated: recompute (no active space left makes it unbounded).
-CREATE FUNCTION listing_spaces_refresh_listing_booked() RETURNS trigger
+-- A space, a rule or an exception added, removed, changed or moved to another listing: recompute the marks of the
+-- listing(s) concerned (no active space left makes `booked` unbounded).
+CREATE FUNCTION listing_part_refresh_search_marks() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
   IF TG_OP <> 'DELETE' THEN
@@ -80,34 +81,20 @@ BEGIN
 END $$;
 CREATE TRIGGER listing_spaces_listing_booked
   AFTER INSERT OR DELETE OR UPDATE OF is_active, listing_id ON listing_spaces
-  FOR EACH ROW EXECUTE FUNCTION listing_spaces_refresh_listing_booked();
-
--- A rule or an exception added marks its listing; one removed (or moved) recomputes the mark of the listing it left.
-CREATE FUNCTION calendar_entries_mark_listing() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
-BEGIN
-  IF TG_OP <> 'DELETE' THEN
-    UPDATE listings SET has_calendar_entries = true WHERE id = NEW.listing_id AND NOT has_calendar_entries;
-  END IF;
-  IF TG_OP = 'DELETE' OR NEW.listing_id IS DISTINCT FROM OLD.listing_id THEN
-    PERFORM listing_refresh_search_marks(OLD.listing_id);
-  END IF;
-  RETURN NULL;
-END $$;
+  FOR EACH ROW EXECUTE FUNCTION listing_part_refresh_search_marks();
 CREATE TRIGGER availability_rules_mark_listing AFTER INSERT OR DELETE OR UPDATE OF listing_id ON availability_rules
-  FOR EACH ROW EXECUTE FUNCTION calendar_entries_mark_listing();
+  FOR EACH ROW EXECUTE FUNCTION listing_part_refresh_search_marks();
 CREATE TRIGGER availability_exceptions_mark_listing
   AFTER INSERT OR DELETE OR UPDATE OF listing_id ON availability_exceptions
-  FOR EACH ROW EXECUTE FUNCTION calendar_entries_mark_listing();
+  FOR EACH ROW EXECUTE FUNCTION listing_part_refresh_search_marks();
 
 """.replace("{ACTIVE}", ACTIVE)
 
 BACKWARD = """
 DROP TRIGGER IF EXISTS availability_exceptions_mark_listing ON availability_exceptions;
 DROP TRIGGER IF EXISTS availability_rules_mark_listing ON availability_rules;
-DROP FUNCTION IF EXISTS calendar_entries_mark_listing();
 DROP TRIGGER IF EXISTS listing_spaces_listing_booked ON listing_spaces;
-DROP FUNCTION IF EXISTS listing_spaces_refresh_listing_booked();
+DROP FUNCTION IF EXISTS listing_part_refresh_search_marks();
 DROP TRIGGER IF EXISTS bookings_listing_booked ON bookings;
 DROP FUNCTION IF EXISTS bookings_add_to_listing_booked();
 DROP FUNCTION IF EXISTS listing_refresh_search_marks(bigint);
