@@ -402,6 +402,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(minute=15, hour=2),
     },
     "cleanup-old-data": {"task": "apps.core.tasks.cleanup_old_data", "schedule": crontab(minute=30, hour=3)},
+    "refresh-search-marks": {
+        "task": "apps.bookings.tasks.refresh_search_marks",
+        "schedule": crontab(minute=45, hour=3),
+    },
     "flush-analytics": {
         "task": "apps.analytics.tasks.flush_analytics",
         "schedule": float(env.int("ANALYTICS_FLUSH_SECONDS", default=10)),

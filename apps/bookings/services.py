@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from apps.bookings import availability, pricing, selectors
@@ -288,6 +288,35 @@ def expire_pending_bookings(*, now: datetime | None = None) -> int:
             )
             expired += 1
     return expired
+
+
+# --- Window search's marks ----------------------------------------------------------------------------------------
+
+SEARCH_MARKS_BATCH = 500
+
+
+def refresh_search_marks(*, since: datetime) -> int:
+    """Recompute `listings.booked` (migration listings 0006) where it holds more than it must: listings with a
+    booking that stopped holding its space since `since` (cancelled, expired, completed, a no-show) and listings
+    with a period that has begun (the past is trimmed only when a booking is added). The column is a superset that
+    search checks space by space where it overlaps a window, so this only spares those probes; each listing is
+    recomputed under its row lock (`listing_refresh_search_marks`), a batch a transaction. Returns how many were
+    looked at."""
+    statuses = [status.value for status in Booking.ACTIVE_STATUSES]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT listing_id FROM bookings WHERE updated_at >= %s AND NOT status = ANY(%s)"
+            " UNION SELECT id FROM listings WHERE booked && tstzrange(NULL, now()) ORDER BY 1",
+            [since, statuses],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    for first in range(0, len(ids), SEARCH_MARKS_BATCH):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(listing_refresh_search_marks(id)) FROM unnest(%s::bigint[]) AS batch(id)",
+                [ids[first : first + SEARCH_MARKS_BATCH]],
+            )
+    return len(ids)
 
 
 # --- Cancellation -------------------------------------------------------------------------------------------------

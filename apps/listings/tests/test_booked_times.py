@@ -255,3 +255,42 @@ def test_the_migration_fills_in_the_listings_there_are():
     assert booked(ruled_listing) == booked(plain) == []
     assert [has_calendar_entries(listing) for listing in (booked_listing, ruled_listing, plain)] == [False, True, False]
     assert not has_calendar_entries(ListingFactory()), "a new listing has no calendar entries by default again"
+
+
+# --- The nightly refresh -------------------------------------------------------------------------------------------
+
+
+def test_the_nightly_refresh_drops_freed_periods_and_begun_ones_and_keeps_the_rest(django_assert_max_num_queries):
+    from apps.bookings import services as booking_services
+    from apps.bookings.tasks import refresh_search_marks
+
+    freed, stale, untouched = ListingFactory(), ListingFactory(), ListingFactory()
+    cancelled = BookingFactory(listing=freed)
+    kept = BookingFactory(listing=freed)
+    Booking.objects.filter(pk=cancelled.pk).update(status=Booking.Status.CANCELLED, updated_at=timezone.now())
+    with connection.cursor() as cursor:  # as a booking two days ago left it, written three days ago
+        cursor.execute(
+            "UPDATE listings SET booked = tstzmultirange(tstzrange(now() - interval '3 days',"
+            " now() - interval '2 days')) WHERE id = %s",
+            [stale.pk],
+        )
+    later = BookingFactory(listing=untouched)
+    untouched_before = booked(untouched)
+
+    with django_assert_max_num_queries(4):  # the listings to look at, then one statement a batch in a transaction
+        looked_at = booking_services.refresh_search_marks(since=timezone.now() - timedelta(days=1))
+
+    assert not covers(booked(freed), cancelled.start_datetime, cancelled.end_datetime)
+    assert covers(booked(freed), kept.start_datetime, kept.end_datetime)
+    assert booked(stale) == []
+    assert booked(untouched) == untouched_before and covers(booked(untouched), later.start_datetime, later.end_datetime)
+    assert looked_at == 2, "the freed listing and the stale one; not the untouched one"
+    freed_after = booked(freed)
+    assert refresh_search_marks() == 1, "the task looks back two days: the cancellation again, the stale one not"
+    assert booked(freed) == freed_after
+
+
+def test_the_nightly_refresh_is_scheduled():
+    from django.conf import settings
+
+    assert settings.CELERY_BEAT_SCHEDULE["refresh-search-marks"]["task"] == "apps.bookings.tasks.refresh_search_marks"
