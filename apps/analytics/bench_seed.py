@@ -627,6 +627,7 @@ class Loader:
         self._copy("availability_rules", self.RULE_COLUMNS, rule_chunks, len(rule_rows))
         del rules, rule_rows
         self._copy("bookings", self.BOOKING_COLUMNS, self._booking_chunks(), self.n_bookings)
+        log("Filling in each listing's booked times and calendar mark for window search ...")
         self._search_marks()
 
         started = time.monotonic()
