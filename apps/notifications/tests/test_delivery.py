@@ -145,7 +145,7 @@ class SlowSmsGateway(FlakySmsGateway):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_delivering_one_notification_at_once_send_it_once(settings, outbox_dir):
+def test_two_workers_delivering_one_notification_at_once_send_it_once(settings, outbox_dir, monkeypatch):
     settings.SMS_GATEWAY = "apps.notifications.tests.test_delivery.SlowSmsGateway"
     SlowSmsGateway.failures_left = SlowSmsGateway.calls = 0
     user = prefers(UserFactory(), "sms")
@@ -155,6 +155,17 @@ def test_two_workers_delivering_one_notification_at_once_send_it_once(settings, 
     SlowSmsGateway.calls = 0
 
     failures = []
+    # Both runs count their attempt before either sends: without this the second thread, started late on a busy
+    # machine, met a notification already sent and counted nothing (a race of the test, not of the delivery).
+    both_started = threading.Barrier(2, timeout=10)
+    start = delivery._start
+
+    def start_together(notification_id):
+        channels = start(notification_id)
+        both_started.wait()
+        return channels
+
+    monkeypatch.setattr(delivery, "_start", start_together)
 
     def worker():
         try:
