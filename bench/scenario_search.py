@@ -156,20 +156,30 @@ def _mix(dense: list[Area], sparse: list[Area]) -> list[tuple[str, list[dict]]]:
 
 
 class _Recorder:
+    """Each statement with its parameters and how it was sent: bound on the server (and so prepared, the cursors of
+    `apps.core.prepared`) or on the client (Django's own cursors)."""
+
     def __init__(self) -> None:
-        self.statements: list[tuple[str, object]] = []
+        self.statements: list[tuple[str, object, bool]] = []
 
     def __call__(self, execute, sql, params, many, context):
-        self.statements.append((sql, params))
+        import psycopg
+
+        server_bound = not isinstance(context["cursor"].cursor, psycopg.ClientCursor)
+        self.statements.append((sql, params, server_bound))
         return execute(sql, params, many, context)
 
 
 def _replay(raw, statements) -> tuple[float, float, str, object]:
-    """Run the captured reads with psycopg; (total ms, slowest ms, its SQL, its parameters)."""
+    """Run the captured reads with psycopg as the API sent them, on the same connection (so a statement the API
+    prepared is executed as prepared); (total ms, slowest ms, its SQL, its parameters)."""
+    import psycopg
+
     slowest = (0.0, "", None)
     total = time.perf_counter()
-    with raw.cursor() as cursor:
-        for sql, params in statements:
+    with raw.cursor() as client_bound, psycopg.Cursor(raw) as server_bound:
+        for sql, params, on_server in statements:
+            cursor = server_bound if on_server else client_bound
             began = time.perf_counter()
             cursor.execute(sql, params)
             if cursor.description:
@@ -254,7 +264,9 @@ def run(args: argparse.Namespace) -> int:
                 with connection.execute_wrapper(recorder):
                     client.get(url, secure=True)
                 reads = [
-                    (sql, params) for sql, params in recorder.statements if not sql.lstrip().upper().startswith(WRITES)
+                    statement
+                    for statement in recorder.statements
+                    if not statement[0].lstrip().upper().startswith(WRITES)
                 ]
                 kind.queries = max(kind.queries, len(recorder.statements))
                 for _ in range(args.repeat):

@@ -117,6 +117,12 @@ DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+# The statements run through `apps.core.prepared.prepared_cursor` are prepared once per connection (0: at their first
+# run); every other statement is bound on the client and never prepared. DATABASE_PREPARED_STATEMENTS=false turns it
+# off, for a PgBouncer in transaction mode older than 1.21 (which cannot keep a prepared statement for its client).
+DATABASES["default"]["OPTIONS"]["prepare_threshold"] = (
+    0 if env.bool("DATABASE_PREPARED_STATEMENTS", default=True) else None
+)
 # Read replicas (config/db_router.py): lag-tolerant reads (search, public listing and review pages, analytics) go to
 # DATABASE_REPLICA_URLS, comma-separated, as DATABASES["replica_1"], ...; without it everything uses "default".
 DATABASES.update(

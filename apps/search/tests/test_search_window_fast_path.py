@@ -243,6 +243,10 @@ def test_the_free_space_probe_can_be_answered_by_two_btree_indexes_alone(make_li
 
     assert '"end_datetime" >' in probe and '"start_datetime" <' in probe, probe
     assert "&&" not in probe and "TSTZRANGE" not in probe.upper(), probe
+    # The statuses written as the index predicate's constants, not bound: else the prepared statement's generic
+    # plan could not use the partial index.
+    assert f'"status" IN {booking_selectors.ACTIVE_STATUSES_SQL}' in probe, probe
+    assert booking_selectors.ACTIVE_STATUSES_SQL == "('PENDING', 'CONFIRMED', 'IN_PROGRESS')"
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT indexname, indexdef FROM pg_indexes WHERE indexname IN "

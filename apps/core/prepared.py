@@ -1,0 +1,37 @@
+"""Prepared statements for the few statements that run on every search and booking and plan the same whatever their
+values.
+
+Django's psycopg 3 backend binds parameters on the client (the values are written into the statement's text), so
+nothing can be prepared and PostgreSQL plans every statement anew: 0.8 ms of a window search's 10 ms at a million
+listings went to planning its candidates statement alone. A cursor from `prepared_cursor` binds on the server instead
+(`$n` placeholders, the values sent apart), and the connection (`prepare_threshold` 0, `DATABASE_PREPARED_STATEMENTS`)
+prepares each statement such a cursor runs the first time it runs: later runs on that connection are only bound and
+executed. PostgreSQL plans a prepared statement for its values five times, then keeps a generic plan if that is
+estimated no worse, so only statements whose best plan does not depend on their values belong here: a generic plan
+of a search without a window, whose radius the planner cannot see, read every listing with a given feature through
+the features index and took 33 ms where its custom plan took 3 (bench/RESULTS.md). Everything else keeps Django's
+client-side binding, which also has no limit on the number of parameters (the server's is 65,535).
+
+Constants that partial indexes' predicates name (the active statuses) are written into such a statement, not bound
+(`apps.bookings.selectors.ACTIVE_STATUSES_SQL`): a generic plan can use such an index only when its condition names
+the same constants.
+
+The statements still go through Django's cursor wrapper, so query counts, `connection.execute_wrapper` and the
+debug log see them as any other.
+"""
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.postgresql.base import ServerBindingCursor
+from django.db.backends.utils import CursorWrapper
+
+
+def prepared_cursor(using: str = DEFAULT_DB_ALIAS) -> CursorWrapper:
+    """A cursor of the connection `using` whose statements are bound by the server and, where the connection allows
+    it, prepared (as `connections[using].cursor()` does, but with a server-binding psycopg cursor)."""
+    connection = connections[using]
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        cursor = ServerBindingCursor(connection.connection)
+    return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
