@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -113,12 +115,13 @@ class SearchRows:
 
 @dataclass
 class Page:
-    """The number of results, the ids of one page in order and, with a window, their quotes; `capped` when the window
-    search checked MAX_WINDOW_CANDIDATES candidates and did not look further."""
+    """The number of results, the ids of one page in order and, with a window, their candidates, to be priced
+    (`_quote`) once the page's cards have brought their rates; `capped` when the window search checked
+    MAX_WINDOW_CANDIDATES candidates and did not look further."""
 
     count: int
     ids: list[int]
-    quotes: dict[int, Quote]
+    candidates: dict[int, Candidate]
     capped: bool = False
 
 
@@ -323,7 +326,14 @@ def candidates_statement(params: SearchParams) -> Statement:
     caller orders ties by id."""
     where, values = _where(params)
     calendar_sql, calendar_values = booking_selectors.calendar_entries_sql(params.start, params.end)
-    columns = ", ".join(f'"listings"."{name}"' for name in CANDIDATE_FIELDS)
+    priced = params.price_max is not None or params.effective_sort == "price"
+    columns = ", ".join(
+        [
+            *(f'"listings"."{name}"' for name in CANDIDATE_FIELDS),
+            *(f'"listings"."{name}"' if priced else "NULL" for name in RATE_FIELDS),
+            *(f'CASE WHEN "listings"."has_calendar_entries" THEN "listings"."{name}" END' for name in SCHEDULE_FIELDS),
+        ]
+    )
     if params.effective_sort == "distance":
         knn, knn_values = f"{_GEOGRAPHY} <-> {_POINT}", [params.point.x, params.point.y]
         order, order_values = "knn_m", []
@@ -417,21 +427,16 @@ def _card_rows(ids: list[int], params: SearchParams) -> dict[int, ListingRow]:
     return rows
 
 
-# What a window search reads of each candidate: its schedule's own fields and its rates.
-CANDIDATE_FIELDS = (
-    "id",
-    "time_zone",
-    "available_days",
-    "available_start_time",
-    "available_end_time",
-    "minimum_hours",
-    "maximum_days",
-    "currency",
-    "price_per_hour",
-    "price_per_day",
-    "price_per_week",
-    "price_per_month",
-)
+# What a window search reads of each candidate: its time zone, to know whether the database has judged its
+# operating hours (`_hours_judged_in_sql`).
+CANDIDATE_FIELDS = ("id", "time_zone")
+# Its rates: read with it only where every bookable candidate must be priced (a price order or limit); for a page
+# of another order they come with the page's cards (`_quote`), where reading 500 candidates' took ~0.4 ms.
+RATE_FIELDS = ("currency", "price_per_hour", "price_per_day", "price_per_week", "price_per_month")
+# The rest of a candidate's schedule, read with it only where the listing has rules or exceptions (its schedule is
+# then loaded and checked here): the others' are left out of the rows, about 0.6 ms of a dense 5 km window search's
+# 500 candidates (bench/RESULTS.md), and read apart in the rare case that their hours must be checked here.
+SCHEDULE_FIELDS = ("available_days", "available_start_time", "available_end_time", "minimum_hours", "maximum_days")
 
 
 @dataclass(slots=True)
@@ -441,16 +446,18 @@ class Candidate:
 
     pk: int
     time_zone: str
-    available_days: list[int]
-    available_start_time: time
-    available_end_time: time
-    minimum_hours: int
-    maximum_days: int
-    currency: str
-    price_per_hour: Decimal | None
-    price_per_day: Decimal | None
-    price_per_week: Decimal | None
-    price_per_month: Decimal | None
+    # None until read, unless every candidate is priced (see RATE_FIELDS).
+    currency: str | None = None
+    price_per_hour: Decimal | None = None
+    price_per_day: Decimal | None = None
+    price_per_week: Decimal | None = None
+    price_per_month: Decimal | None = None
+    # None until read where the listing has no rules or exceptions (see SCHEDULE_FIELDS).
+    available_days: list[int] | None = None
+    available_start_time: time | None = None
+    available_end_time: time | None = None
+    minimum_hours: int | None = None
+    maximum_days: int | None = None
     knn_m: float | None = None
     has_calendar: bool = True
     schedule: Schedule | None = None  # loaded when a rule or an exception may apply: its price depends on them
@@ -470,26 +477,61 @@ def _candidates(params: SearchParams) -> list[Candidate]:
     return candidates
 
 
+def _hours_judged_in_sql(zone: ZoneInfo, start: datetime, end: datetime) -> bool:
+    """Whether `_open_by_hours` judged a listing in this time zone by its operating hours for [start, end), so that
+    a candidate without rules or exceptions that it let through is open throughout: the window ends by the local
+    midnight after its start, and that local day lasts 24 hours. The same test as the statement's, in wall-clock
+    time; a test holds the two together across clock changes."""
+    local_start = start.astimezone(zone)
+    midnight = datetime.combine(local_start.date(), time(0, 0), tzinfo=zone)
+    next_midnight = datetime.combine(local_start.date() + timedelta(days=1), time(0, 0), tzinfo=zone)
+    return end.astimezone(zone).replace(tzinfo=None) <= next_midnight.replace(tzinfo=None) and (
+        next_midnight.astimezone(UTC) - midnight.astimezone(UTC) == timedelta(hours=24)
+    )
+
+
+def _read_schedule_fields(candidates: list[Candidate]) -> None:
+    """Fill in the SCHEDULE_FIELDS of candidates read without them: one query."""
+    missing = {candidate.pk: candidate for candidate in candidates if candidate.available_days is None}
+    if not missing:
+        return
+    columns = ", ".join(f'"{name}"' for name in SCHEDULE_FIELDS)
+    statement = Statement(
+        f'SELECT "id", {columns} FROM "listings" WHERE "id" = ANY(%s)',  # noqa: S608
+        [list(missing)],
+        prepared=True,
+    )
+    for pk, *fields in _rows(statement):
+        for name, value in zip(SCHEDULE_FIELDS, fields, strict=True):
+            setattr(missing[pk], name, value)
+
+
 def _bookable(candidates: list[Candidate], params: SearchParams) -> list[Candidate]:
     """The candidates that can be booked for the window, in order.
 
     The database has already checked the place, the filters, the duration limits and that a space is free for the
     window, and every listing can be priced (the database requires a positive daily price). A candidate with rules
     or exceptions around the window gets its whole schedule loaded and checked by the availability module. For the
-    others nothing but the operating hours is left to check, and those depend only on a few fields that many
-    listings share: each distinct set is checked once. Quotes are made later, only where a price is needed (the page,
-    a price order or limit)."""
+    others nothing but the operating hours is left to check, which the database has done where the window lies
+    within one ordinary local day of their time zone; elsewhere (a window over local midnight, a day with a clock
+    change) their hours are read and checked here, each distinct set of hours once. Quotes are made later, only
+    where a price is needed (the page, a price order or limit)."""
     start, end = params.start, params.end
     calendared = [candidate for candidate in candidates if candidate.has_calendar]
     schedules = booking_selectors.schedules_for(calendared, start, end)
-    opening: dict[tuple, bool] = {}
-    bookable = []
+    judged: dict[str, bool] = {}
+    unjudged = []
     for candidate in candidates:
         if candidate.has_calendar:
             candidate.schedule = schedules[candidate.pk]
-            if availability.is_bookable(candidate.schedule, start, end):
-                bookable.append(candidate)
-            continue
+        elif candidate.time_zone not in judged:
+            judged[candidate.time_zone] = _hours_judged_in_sql(ZoneInfo(candidate.time_zone), start, end)
+        if not candidate.has_calendar and not judged[candidate.time_zone]:
+            unjudged.append(candidate)
+    _read_schedule_fields(unjudged)
+    opening: dict[tuple, bool] = {}
+    closed = set()
+    for candidate in unjudged:
         hours_key = (
             candidate.time_zone,
             tuple(candidate.available_days),
@@ -500,12 +542,18 @@ def _bookable(candidates: list[Candidate], params: SearchParams) -> list[Candida
             opening[hours_key] = availability.open_throughout(
                 Schedule.of(candidate, space_ids=(), rules=(), exceptions=(), bookings=()), start, end
             )
-        if opening[hours_key]:
-            bookable.append(candidate)
-    return bookable
+        if not opening[hours_key]:
+            closed.add(candidate.pk)
+    return [
+        candidate
+        for candidate in candidates
+        if (availability.is_bookable(candidate.schedule, start, end) if candidate.has_calendar else True)
+        and candidate.pk not in closed
+    ]
 
 
 def _price(candidate: Candidate, params: SearchParams) -> Quote:
+    """The candidate's quote for the window, once its rates are known."""
     if candidate.quote is None and candidate.schedule is not None:
         candidate.quote = booking_selectors.quote_for_schedule(candidate, candidate.schedule, params.start, params.end)
     elif candidate.quote is None:
@@ -531,16 +579,27 @@ def _page(params: SearchParams, *, offset: int, limit: int) -> Page:
     return Page(
         len(bookable),
         [candidate.pk for candidate in page],
-        {c.pk: _price(c, params) for c in page},
+        {candidate.pk: candidate for candidate in page},
         capped=len(candidates) >= MAX_WINDOW_CANDIDATES,
     )
+
+
+def _quote(candidate: Candidate, rates: Callable[[str], Any], params: SearchParams) -> Quote:
+    """The quote of a page's candidate, its rates taken from its card (`rates(name)`) where not read with it."""
+    if candidate.currency is None:
+        for name in RATE_FIELDS:
+            setattr(candidate, name, rates(name))
+    return _price(candidate, params)
 
 
 def search_listings(params: SearchParams, *, offset: int, limit: int) -> SearchResult:
     """One page of results as listings (model instances with their host and photos loaded): the web's cards."""
     page = _page(params, offset=offset, limit=limit)
     listings = _hydrate(page.ids, params)
-    hits = [Hit(listings[pk], getattr(listings[pk], "distance_m", None), page.quotes.get(pk)) for pk in page.ids]
+    quotes = {
+        pk: _quote(candidate, partial(getattr, listings[pk]), params) for pk, candidate in page.candidates.items()
+    }
+    hits = [Hit(listings[pk], getattr(listings[pk], "distance_m", None), quotes.get(pk)) for pk in page.ids]
     return SearchResult(count=page.count, hits=hits, capped=page.capped)
 
 
@@ -548,8 +607,8 @@ def search_listing_rows(params: SearchParams, *, offset: int, limit: int) -> Sea
     """The same page as rows (`ListingRow`): the API's cards, without the cost of model instances."""
     page = _page(params, offset=offset, limit=limit)
     rows = _card_rows(page.ids, params)
-    for pk, quote in page.quotes.items():
-        rows[pk].quote = quote
+    for pk, candidate in page.candidates.items():
+        rows[pk].quote = _quote(candidate, rows[pk].values.__getitem__, params)
     return SearchRows(count=page.count, rows=[rows[pk] for pk in page.ids], capped=page.capped)
 
 

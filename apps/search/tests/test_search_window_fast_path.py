@@ -2,7 +2,7 @@
 are decided by their operating hours (checked once per distinct set) and priced only where a price is needed. The
 answers are those of the availability module for every listing (see also test_search_brute_force.py)."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -328,3 +328,83 @@ def test_on_a_day_the_clocks_change_the_database_leaves_operating_hours_to_pytho
 
     assert early.pk in _candidate_ids(params)
     assert _ids(search_listings(params, offset=0, limit=10)) == [early.pk]
+
+
+def test_over_local_midnight_the_hours_of_listings_without_calendar_entries_are_read_and_checked(make_listing):
+    """The database lets every listing through a window over local midnight (it judges one local day only); the
+    candidates are read without their hours, which are then read and checked here."""
+    zone = ZoneInfo("America/Chicago")
+    day = (timezone.now() + timedelta(days=5)).astimezone(zone).date()
+    start = datetime.combine(day, time(22), tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time(2), tzinfo=zone)
+    around_the_clock = make_listing(title="Always")
+    daytime = make_listing(title="Daytime", lng=-97.7432, available_start_time=time(8), available_end_time=time(20))
+    evenings = make_listing(
+        title="Evenings until midnight", lng=-97.7433, available_start_time=time(20), available_end_time=time(23, 59)
+    )
+    params = SearchParams(point=around_the_clock.location, radius_m=2000, start=start, end=end)
+
+    assert set(_candidate_ids(params)) == {around_the_clock.pk, daytime.pk, evenings.pk}
+    assert _ids(search_listings(params, offset=0, limit=10)) == [around_the_clock.pk]
+
+
+# The part of `_open_by_hours` that says whether it judged a listing by its hours: the window ends by the local
+# midnight after its start and that local day lasts 24 hours.
+JUDGED_SQL = """
+SELECT le <= (ls::date + 1)::timestamp
+       AND ((ls::date + 1)::timestamp AT TIME ZONE z) - (ls::date::timestamp AT TIME ZONE z) = interval '24 hours'
+  FROM (SELECT %(start)s::timestamptz AT TIME ZONE %(zone)s AS ls, %(end)s::timestamptz AT TIME ZONE %(zone)s AS le,
+               %(zone)s::text AS z) AS window_
+"""
+
+
+@pytest.mark.parametrize(
+    "zone_name",
+    ["America/Chicago", "America/Los_Angeles", "Europe/London", "Australia/Lord_Howe", "America/Havana", "UTC"],
+)
+def test_python_knows_which_windows_the_database_judged_by_operating_hours(db, zone_name):
+    """A candidate without rules or exceptions is taken as open where the statement judged its hours, so Python's
+    test of that (`_hours_judged_in_sql`) must never say judged where the statement did not: on ordinary days, over
+    midnight, ending at midnight, over several days and on the days clocks change (Havana's at midnight, Lord
+    Howe's by 30 minutes). It may say not judged where the statement did (the listing's hours are then checked
+    twice): on the night Havana's midnight comes twice, PostgreSQL reads that midnight at the later offset and
+    measures the day at 24 hours, Python at the first and 25 hours."""
+    zone = ZoneInfo(zone_name)
+    days = [date(2027, 1, 12), date(2027, 3, 14), date(2027, 3, 28), date(2027, 4, 4), date(2027, 10, 3)]
+    days += [date(2027, 10, 31), date(2027, 11, 7)]
+    windows = []
+    for day in days:
+        for hour, hours in ((0, 2), (9, 3), (21, 3), (22, 4), (1, 24), (12, 50), (23, 1)):
+            start = datetime.combine(day, time(hour), tzinfo=zone)
+            windows.append((start, start + timedelta(hours=hours)))
+    disagreements = set()
+    with connection.cursor() as cursor:
+        for start, end in windows:
+            cursor.execute(JUDGED_SQL, {"start": start, "end": end, "zone": zone_name})
+            in_sql = cursor.fetchone()[0]
+            judged = search_selectors._hours_judged_in_sql(zone, start, end)
+            assert in_sql or not judged, (start, end)
+            if judged != in_sql:
+                disagreements.add(start.date())
+    assert disagreements == ({date(2027, 11, 7)} if zone_name == "America/Havana" else set())
+    assert {search_selectors._hours_judged_in_sql(zone, start, end) for start, end in windows} == {True, False}
+
+
+def test_rates_are_read_with_the_candidates_only_where_every_one_is_priced(make_listing):
+    """In nearest-first order the page's rates come with its cards; a price order or limit reads them all."""
+    start, end = _window()
+    listing = make_listing(title="Priced", price_per_hour=Decimal("3.00"), price_per_day=Decimal("20.00"))
+    near = SearchParams(point=listing.location, radius_m=2000, start=start, end=end)
+
+    def reads_rates(params: SearchParams) -> bool:
+        sql = search_selectors.candidates_statement(params).sql
+        return '"listings"."price_per_hour"' in sql[: sql.index(' FROM "listings"')]
+
+    assert not reads_rates(near)
+    assert reads_rates(SearchParams(**{**near.__dict__, "sort": "price"}))
+    assert reads_rates(SearchParams(**{**near.__dict__, "price_max": Decimal("50")}))
+    for params in (near, SearchParams(**{**near.__dict__, "sort": "price"})):
+        [api_row] = search_selectors.search_listing_rows(params, offset=0, limit=10).rows
+        [web_hit] = search_listings(params, offset=0, limit=10).hits
+        assert api_row.quote.subtotal == web_hit.quote.subtotal == Decimal("9.00")  # 3 hours at 3.00
+        assert api_row.quote == web_hit.quote
