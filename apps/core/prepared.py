@@ -20,9 +20,25 @@ The statements still go through Django's cursor wrapper, so query counts, `conne
 debug log see them as any other.
 """
 
+from contextlib import contextmanager, suppress
+
+import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.postgresql.base import ServerBindingCursor
-from django.db.backends.utils import CursorWrapper
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
+
+
+class _DebugWrapper(CursorDebugWrapper):
+    """Logs a statement with its values written in, as Django does where every statement is bound on the server:
+    Django's default reads the text that psycopg sent, and a prepared statement is run by name, without one."""
+
+    @contextmanager
+    def debug_sql(self, sql=None, params=None, use_last_executed_query=False, many=False):
+        if use_last_executed_query and not many:
+            with suppress(psycopg.DataError):  # a value psycopg cannot write as a literal: the text as it is
+                sql = self.db.ops.compose_sql(sql, params)
+        with super().debug_sql(sql, params, use_last_executed_query=False, many=many):
+            yield
 
 
 def prepared_cursor(using: str = DEFAULT_DB_ALIAS) -> CursorWrapper:
@@ -34,4 +50,4 @@ def prepared_cursor(using: str = DEFAULT_DB_ALIAS) -> CursorWrapper:
     connection.validate_thread_sharing()
     with connection.wrap_database_errors:
         cursor = ServerBindingCursor(connection.connection)
-    return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
+    return _DebugWrapper(cursor, connection) if connection.queries_logged else connection.make_cursor(cursor)

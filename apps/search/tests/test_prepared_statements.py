@@ -54,6 +54,9 @@ def test_a_window_search_prepares_its_statements_once_and_reuses_them(window_sea
     # The second search prepared nothing more, and its statements went through Django's cursor wrapper as any.
     assert [statement for statement in _prepared() if statement not in before] == prepared
     assert len(queries) == 7
+    # The debug log (and CaptureQueriesContext) shows each with its values, though psycopg ran it by name.
+    assert all(query["sql"].startswith("SELECT ") and "%s" not in query["sql"] for query in queries)
+    assert any(f"LIMIT {search_selectors.MAX_WINDOW_CANDIDATES}" in query["sql"] for query in queries)
 
 
 def test_a_search_without_a_window_is_bound_on_the_client_and_not_prepared(make_listing):
