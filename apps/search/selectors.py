@@ -544,12 +544,13 @@ def _bookable(candidates: list[Candidate], params: SearchParams) -> list[Candida
             )
         if not opening[hours_key]:
             closed.add(candidate.pk)
-    return [
-        candidate
-        for candidate in candidates
-        if (availability.is_bookable(candidate.schedule, start, end) if candidate.has_calendar else True)
-        and candidate.pk not in closed
-    ]
+
+    def bookable(candidate: Candidate) -> bool:
+        if candidate.has_calendar:
+            return availability.is_bookable(candidate.schedule, start, end)
+        return candidate.pk not in closed
+
+    return [candidate for candidate in candidates if bookable(candidate)]
 
 
 def _price(candidate: Candidate, params: SearchParams) -> Quote:
