@@ -202,9 +202,10 @@ def test_deliveries_lost_on_the_way_are_queued_again_after_ten_minutes(outbox_di
     assert Notification.objects.get(pk=in_backoff.pk).status == "PENDING"
 
 
-def test_a_delivery_reads_the_recipients_account_only_to_send(outbox_dir):
-    # Counting the attempt locks the notification alone; the recipient's wide account row is joined once per channel
-    # sent, where the senders read it; the last channel's transaction also closes the delivery (no third lock).
+def test_a_delivery_counts_its_attempt_in_one_statement_and_reads_the_recipient_only_to_send(outbox_dir):
+    # Counting the attempt is one UPDATE (no transaction around a locked read); the recipient's account is joined
+    # once per channel sent, where the senders read it, and only the columns they read; the last channel's
+    # transaction also closes the delivery (no third lock).
     user = prefers(UserFactory(), "push")
     subscribe(user)
     notification = notice(user)
@@ -212,8 +213,14 @@ def test_a_delivery_reads_the_recipients_account_only_to_send(outbox_dir):
     with CaptureQueriesContext(connection) as queries:
         assert delivery.deliver(notification_id=notification.pk).status == "SENT"
 
-    locks = [query["sql"] for query in queries.captured_queries if "FOR UPDATE" in query["sql"]]
+    statements = [query["sql"] for query in queries.captured_queries]
+    counted = [sql for sql in statements if sql.startswith('UPDATE "notifications"') and '"attempts" + 1' in sql]
+    assert len(counted) == 1
+    locks = [sql for sql in statements if "FOR UPDATE" in sql]
     channels_sent = 2  # email and push
-    assert len(locks) == 1 + channels_sent
-    assert sum('JOIN "users"' in sql for sql in locks) == channels_sent
+    assert len(locks) == channels_sent
+    assert all('JOIN "users"' in sql for sql in locks)
+    assert not any('"users"."default_location"' in sql or '"users"."password"' in sql for sql in locks)
+    notification.refresh_from_db()
+    assert notification.attempts == 1
     assert len(emails(outbox_dir)) == 1 and len(files(outbox_dir, "push")) == 1
