@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from celery.signals import task_retry
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from freezegun import freeze_time
@@ -224,3 +224,31 @@ def test_a_delivery_counts_its_attempt_in_one_statement_and_reads_the_recipient_
     notification.refresh_from_db()
     assert notification.attempts == 1
     assert len(emails(outbox_dir)) == 1 and len(files(outbox_dir, "push")) == 1
+
+
+def test_the_locked_read_gives_the_notification_as_the_orm_does_and_the_recipient_the_senders_read():
+    user = UserFactory(phone_number="+15125550100", is_phone_verified=True)
+    notification = notice(user)
+    Notification.objects.filter(pk=notification.pk).update(receipts={"email": {"message_id": "<m>"}}, data={"n": 1})
+    fields = [field.attname for field in Notification._meta.concrete_fields]
+
+    with transaction.atomic():
+        locked = delivery._locked(notification.pk, with_recipient=True)
+        alone = delivery._locked(notification.pk)
+        expected = Notification.objects.get(pk=notification.pk)
+
+    for read in (locked, alone):
+        assert [getattr(read, name) for name in fields] == [getattr(expected, name) for name in fields]
+    assert locked.receipts == {"email": {"message_id": "<m>"}} and locked.data == {"n": 1}
+    with CaptureQueriesContext(connection) as queries:  # loaded with the notification: no query
+        recipient = locked.recipient
+        read = (recipient.pk, recipient.email, recipient.phone_number, recipient.is_phone_verified)
+    assert queries.captured_queries == []
+    assert read == (
+        user.pk,
+        user.email,
+        "+15125550100",
+        True,
+    )
+    assert {"password", "default_location", "bio"} <= recipient.get_deferred_fields()
+    assert delivery._locked(notification.pk + 1000) is None
