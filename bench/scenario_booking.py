@@ -385,6 +385,26 @@ def cpu_seconds(server: Gunicorn, worker: CeleryWorker | None = None) -> dict[st
     }
 
 
+def worker_cpu(server: Gunicorn) -> dict[int, float]:
+    """CPU seconds used so far by each gunicorn worker, by pid."""
+    import psutil
+
+    used = {}
+    for pid in server.worker_pids():
+        with contextlib.suppress(psutil.Error):
+            times = psutil.Process(pid).cpu_times()
+            used[pid] = times.user + times.system
+    return used
+
+
+def worker_shares(before: dict[int, float], after: dict[int, float]) -> list[float]:
+    """Each worker's share of the CPU the workers used between two readings, largest first: kept-alive connections
+    stay with the worker that accepted them, so one worker may serve most of the load (docs/SCALING.md)."""
+    spent = [max(0.0, seconds - before.get(pid, 0.0)) for pid, seconds in after.items()]
+    total = sum(spent)
+    return sorted((part / total for part in spent), reverse=True) if total else []
+
+
 # --- load ------------------------------------------------------------------------------------------------------------
 
 
@@ -444,6 +464,7 @@ def run(args: argparse.Namespace) -> int:
         CeleryWorker(concurrency=args.celery_concurrency, env=server.env) as worker,
     ):
         cpu_before = cpu_seconds(server, worker)
+        workers_before = worker_cpu(server)
         stop_at = time.monotonic() + args.duration
         began = time.monotonic()
         clients = [
@@ -455,6 +476,7 @@ def run(args: argparse.Namespace) -> int:
         for client in clients:
             client.join()
         elapsed = time.monotonic() - began
+        shares = worker_shares(workers_before, worker_cpu(server))
         if args.celery_concurrency:
             booked_so_far = sum(1 for status, _ in results if status == 201)
             drained = wait_for_notifications(people, booked_so_far)
@@ -482,6 +504,12 @@ def run(args: argparse.Namespace) -> int:
             + "  ".join(f"{part} {seconds * 1000 / len(results):.1f} ms" for part, seconds in spent.items())
             + f"  (of {os.cpu_count()} cores x {elapsed:.0f} s = {os.cpu_count() * elapsed:.0f} CPU-s; "
             f"this run used {sum(spent.values()):.0f})"
+        )
+    if shares:
+        print(
+            "gunicorn workers     share of their CPU "
+            + " / ".join(f"{share:.0%}" for share in shares)
+            + " (kept-alive connections stay with the worker that accepted them)"
         )
     if drained is not None:
         written, undelivered, waited = drained
