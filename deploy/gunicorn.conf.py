@@ -5,9 +5,9 @@ Sized for a 2-core machine and overridable by environment variables (README, "De
 - `gthread` workers: requests mostly wait on PostgreSQL, Redis or a provider, so each worker process serves
   several at once from threads. `GUNICORN_WORKERS` (cores + 1: 3 on 2 cores) times `GUNICORN_THREADS` (4) requests
   at a time, and as many persistent database connections (`DATABASE_CONN_MAX_AGE`) at most.
-- `GUNICORN_WORKER_CONNECTIONS` (1000, gunicorn's own): a worker holding that many connections stops accepting,
-  and keeps at most that many minus `threads` idle kept-alive ones; lower it to spread the proxy's persistent
-  connections over the workers (a trade-off: see the comment below).
+- `GUNICORN_WORKER_CONNECTIONS` (2 x threads): a worker holding that many connections stops accepting, and keeps at
+  most that many minus `threads` idle kept-alive ones, so a burst of the proxy's persistent connections spreads
+  over all the workers instead of landing on one (see the comment below).
 - `GUNICORN_TIMEOUT` (30 s): a worker silent for longer is killed and replaced; nothing we serve takes that long.
 - `GUNICORN_MAX_REQUESTS` (1000, ± `GUNICORN_MAX_REQUESTS_JITTER` 100): a worker is recycled after that many
   requests, so a slow leak never grows for long, and workers are not all recycled at once.
@@ -63,11 +63,13 @@ graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 # The proxy keeps connections to us open between requests.
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
 # A kept-alive connection stays with the worker that accepted it, and whichever worker is idle when a burst of
-# connections arrives accepts most of them. A worker holding `worker_connections` stops accepting (the others take
-# the rest) and keeps at most `worker_connections - threads` idle. gunicorn's default (1000) is kept: capping at
-# 2 x threads spread the booking benchmark's load (70 -> 80 requests/s, all the CPU used) but cost the HTTP mix
-# 15-17 % (289 -> 241 requests/s at 8, 319 -> 270 at 16) in the same session (bench/RESULTS.md, seventh round).
-worker_connections = _int("GUNICORN_WORKER_CONNECTIONS", 1000)
+# connections arrives accepts most of them: one process (one GIL, one core) then serves nearly all the load while
+# the others idle. In the booking benchmark (32 clients connecting at once) one worker did 93 % of the work; with
+# this cap each worker stops accepting at 2 x threads connections (the others take the rest) and keeps at most
+# `threads` idle: shares 34/33/33 %, 67 -> 113 requests/s, p95 657 -> 320 ms. The HTTP mix, whose locust users
+# connect one after another and so spread anyway, lost 0-15 % of its requests/s (noisy; p95 260 -> 160 ms).
+# bench/RESULTS.md, seventh round.
+worker_connections = _int("GUNICORN_WORKER_CONNECTIONS", 2 * threads)
 max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
 max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
 preload_app = os.environ.get("GUNICORN_PRELOAD", "false").lower() in {"1", "true", "yes", "on"}

@@ -1,6 +1,6 @@
-"""The web server's connection settings (deploy/gunicorn.conf.py), checked on a real gunicorn: with
-`GUNICORN_WORKER_CONNECTIONS` a worker keeps at most that many minus its threads idle keep-alive connections, so
-kept-alive connections need not all pile up on the worker that happened to accept them."""
+"""The web server's connection settings (deploy/gunicorn.conf.py), checked on a real gunicorn: a worker holds at
+most 2 x threads connections and keeps at most `threads` of them idle, so kept-alive connections cannot all pile up
+on the worker that happened to accept them."""
 
 import http.client
 import os
@@ -43,11 +43,11 @@ def gunicorn(tmp_path):
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_WORKERS": "1",
         "GUNICORN_THREADS": "1",
-        "GUNICORN_WORKER_CONNECTIONS": "2",
         "LOG_FORMAT": "text",
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(tmp_path),
     }
+    env.pop("GUNICORN_WORKER_CONNECTIONS", None)  # the default: 2 x threads
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "pidapp:application"],
         cwd=ROOT,
@@ -78,7 +78,7 @@ def _get(connection: http.client.HTTPConnection) -> http.client.HTTPResponse:
 
 
 def test_a_worker_keeps_alive_only_as_many_idle_connections_as_its_spare_connections(gunicorn):
-    # 1 thread and GUNICORN_WORKER_CONNECTIONS=2, so 2 connections at most and 1 kept alive: the first client's
+    # 1 thread, so 2 connections at most and 1 kept alive: the first client's
     # connection stays open, the second client's is closed after its answer (the worker is then free to accept a
     # connection another worker missed).
     first = http.client.HTTPConnection("127.0.0.1", gunicorn, timeout=10)
