@@ -203,7 +203,7 @@ def test_deliveries_lost_on_the_way_are_queued_again_after_ten_minutes(outbox_di
 
 
 def test_a_delivery_counts_its_attempt_in_one_statement_and_reads_the_recipient_only_to_send(outbox_dir):
-    # Counting the attempt is one UPDATE (no transaction around a locked read); the recipient's account is joined
+    # Counting the attempt is one UPDATE (no locked read before it); the recipient's account is joined
     # once per channel sent, where the senders read it, and only the columns they read; the last channel's
     # transaction also closes the delivery (no third lock).
     user = prefers(UserFactory(), "push")
