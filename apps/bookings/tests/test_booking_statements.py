@@ -7,24 +7,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.bookings import services
 from apps.bookings.errors import WindowUnavailable
-from apps.bookings.tests.conftest import VEHICLE, window
+from apps.bookings.tests.conftest import window
+from apps.bookings.tests.test_booking_services import create
 from apps.listings.tests.factories import AvailabilityExceptionFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def create(guest, listing, start, end, **overrides):
-    values = {
-        "guest": guest,
-        "listing_id": listing.pk,
-        "start_datetime": start,
-        "end_datetime": end,
-        "vehicle": VEHICLE,
-        "payment_method": "pm_card_visa",
-    } | overrides
-    return services.create_booking(**values)
 
 
 def _calendar_reads(queries) -> list[str]:
