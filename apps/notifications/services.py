@@ -68,9 +68,9 @@ def notify(
 
     With a `dedupe_key`, a second call for the same event records nothing (None): the unique key refuses its row,
     with no query beforehand (a second call is rare; a query before every first one cost a tenth of the worker's
-    time on a booking's notifications). A coalescing type (a new
-    message) records nothing while the recipient has an unread one about the same `target`. Deleted accounts get
-    nothing. A missing or broken template never fails the event: a plain fallback text is recorded instead.
+    time on a booking's notifications). A coalescing type (a new message) records nothing while the recipient has
+    an unread one about the same `target`. Deleted accounts get nothing. A missing or broken template never fails
+    the event: a plain fallback text is recorded instead.
     """
     if getattr(recipient, "is_deleted", False):
         return None
