@@ -409,7 +409,7 @@ def worker_shares(before: dict[int, float], after: dict[int, float]) -> list[flo
 
 
 def hammer(url: str, token: str, listing_ids: list[int], args: argparse.Namespace, stop_at: float, results: list):
-    """One client: book random overlapping windows until `stop_at`; appends (status, seconds) to `results`."""
+    """One client: book random overlapping windows until `stop_at`; appends (status, seconds, token) to `results`."""
     import requests
     from django.utils import timezone
 
@@ -433,7 +433,7 @@ def hammer(url: str, token: str, listing_ids: list[int], args: argparse.Namespac
             ).status_code
         except requests.RequestException:
             status = 0
-        results.append((status, time.perf_counter() - began))
+        results.append((status, time.perf_counter() - began, token))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -457,7 +457,7 @@ def run(args: argparse.Namespace) -> int:
     discarded = celery_app.control.purge()  # a run's own backlog only: leftovers would be counted against it
     if discarded:
         print(f"discarded {discarded} tasks left in the broker by earlier runs (use a benchmark Redis)")
-    results: list[tuple[int, float]] = []
+    results: list[tuple[int, float, str]] = []
     drained: tuple[int, int, float] | None = None
     with (
         Gunicorn(workers=args.workers, threads=args.threads, DJANGO_SECRET_KEY=secret_key) as server,
@@ -478,26 +478,34 @@ def run(args: argparse.Namespace) -> int:
         elapsed = time.monotonic() - began
         shares = worker_shares(workers_before, worker_cpu(server))
         if args.celery_concurrency:
-            booked_so_far = sum(1 for status, _ in results if status == 201)
+            booked_so_far = sum(1 for status, _, _ in results if status == 201)
             drained = wait_for_notifications(people, booked_so_far)
         cpu_after = cpu_seconds(server, worker)
-    statuses = Counter(status for status, _ in results)
+    statuses = Counter(status for status, _, _ in results)
     booked = statuses[201]
     conflicts = statuses[409]
     errors = sum(count for status, count in statuses.items() if status not in (201, 409))
-    all_ms = [seconds * 1000 for _, seconds in results]
-    booked_ms = [seconds * 1000 for status, seconds in results if status == 201]
+    all_ms = [seconds * 1000 for _, seconds, _ in results]
+    booked_ms = [seconds * 1000 for status, seconds, _ in results if status == 201]
+    per_client = Counter(token for _, _, token in results)
+    answered = [per_client[token] for token in tokens]
     print(f"requests           {len(results):>8}  ({len(results) / elapsed:.1f}/s)")
     print(f"bookings (201)     {booked:>8}  ({booked / elapsed:.1f}/s)")
     print(f"conflicts (409)    {conflicts:>8}")
     print(f"errors (other)     {errors:>8}  {dict(sorted((s, c) for s, c in statuses.items() if s not in (201, 409)))}")
     if all_ms:
-        print(f"latency, all       p50 {statistics.median(all_ms):7.1f} ms  p95 {percentile(all_ms, 0.95):7.1f} ms")
+        print(
+            f"latency, all       p50 {statistics.median(all_ms):7.1f} ms  p95 {percentile(all_ms, 0.95):7.1f} ms"
+            f"  p99 {percentile(all_ms, 0.99):7.1f} ms  max {max(all_ms):7.1f} ms"
+            f"  mean {statistics.fmean(all_ms):7.1f} ms"
+        )
     if booked_ms:
         print(
             f"latency, booked    p50 {statistics.median(booked_ms):7.1f} ms  p95 {percentile(booked_ms, 0.95):7.1f} ms"
         )
     if results:
+        # A client the server never accepts shows here (0), and in the max latency, not in the p95.
+        print(f"answers per client min {min(answered)}  median {statistics.median(answered):.0f}  max {max(answered)}")
         spent = {part: max(0.0, cpu_after[part] - cpu_before.get(part, 0.0)) for part in cpu_after}
         print(
             "CPU per request      "

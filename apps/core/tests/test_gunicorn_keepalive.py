@@ -1,12 +1,14 @@
 """The web server's connection settings (deploy/gunicorn.conf.py), checked on a real gunicorn: a worker holds at
 most 2 x threads connections and keeps at most `threads` of them idle, so kept-alive connections cannot all pile up
-on the worker that happened to accept them."""
+on the worker that happened to accept them; and a client beyond what the workers hold is not left waiting while the
+others keep their connections busy."""
 
 import http.client
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -16,6 +18,8 @@ ROOT = Path(__file__).resolve().parents[3]
 APP = """
 import os
 
+import time
+
 import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -23,6 +27,8 @@ django.setup()  # the configuration's post_worker_init walks the URLconf
 
 
 def application(environ, start_response):
+    if environ["PATH_INFO"] == "/busy":
+        time.sleep(0.05)  # a request that keeps its connection in use (waiting for or holding a thread)
     start_response("200 OK", [("Content-Type", "text/plain")])
     return [str(os.getpid()).encode()]
 """
@@ -34,20 +40,21 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def gunicorn(tmp_path):
+def _start(tmp_path, *, threads: int, connections: int | None = None):
     (tmp_path / "pidapp.py").write_text(APP)
     port = _free_port()
     env = {
         **os.environ,
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_WORKERS": "1",
-        "GUNICORN_THREADS": "1",
+        "GUNICORN_THREADS": str(threads),
         "LOG_FORMAT": "text",
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(tmp_path),
     }
     env.pop("GUNICORN_WORKER_CONNECTIONS", None)  # the default: 2 x threads
+    if connections is not None:
+        env["GUNICORN_WORKER_CONNECTIONS"] = str(connections)
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "pidapp:application"],
         cwd=ROOT,
@@ -65,6 +72,22 @@ def gunicorn(tmp_path):
                 process.kill()
                 pytest.fail("gunicorn did not start")
             time.sleep(0.1)
+    return process, port
+
+
+@pytest.fixture
+def gunicorn(tmp_path):
+    process, port = _start(tmp_path, threads=1)
+    yield port
+    process.terminate()
+    process.wait(timeout=30)
+
+
+@pytest.fixture
+def gunicorn_two_threads(tmp_path):
+    # 6 connections, at most 4 of them idle: with two in use, a connection would be closed by gunicorn's own rule only
+    # when the other four were all idle at once, which busy clients never are.
+    process, port = _start(tmp_path, threads=2, connections=6)
     yield port
     process.terminate()
     process.wait(timeout=30)
@@ -90,3 +113,38 @@ def test_a_worker_keeps_alive_only_as_many_idle_connections_as_its_spare_connect
     finally:
         first.close()
         second.close()
+
+
+def test_a_client_beyond_the_connections_a_worker_holds_is_answered_while_the_others_stay_busy(gunicorn_two_threads):
+    # 1 worker x 2 threads holds 6 connections. Eight clients keep theirs busy (gunicorn's own rule closes none): the
+    # two it did not accept must still be answered, soon and repeatedly.
+    stop_at = time.monotonic() + 3
+    answers: dict[int, int] = {}
+    longest: dict[int, float] = {}
+
+    def client(number: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", gunicorn_two_threads, timeout=30)
+        answers[number], longest[number] = 0, 0.0
+        try:
+            while time.monotonic() < stop_at:
+                began = time.monotonic()
+                connection.request("GET", "/busy")
+                response = connection.getresponse()
+                response.read()
+                assert response.status == 200
+                answers[number] += 1
+                longest[number] = max(longest[number], time.monotonic() - began)
+                if response.getheader("Connection", "").lower() == "close":
+                    connection.close()  # http.client reconnects on the next request
+        finally:
+            connection.close()
+
+    clients = [threading.Thread(target=client, args=(number,)) for number in range(8)]
+    for thread in clients:
+        thread.start()
+    for thread in clients:
+        thread.join(timeout=60)
+
+    # Starved, a client is answered once, when the others stop after 3 s; served, each is answered ~12 times.
+    assert min(answers.values()) >= 2, answers
+    assert max(longest.values()) < 2.5, longest
