@@ -114,7 +114,7 @@ def pre_request(worker, req) -> None:
     clients reconnect behind them; with nobody waiting nothing is closed."""
     worker.log.debug("%s %s", req.method, req.path)  # gunicorn's own pre_request
     held, allowed = getattr(worker, "nr_conns", 0), getattr(worker, "worker_connections", 0)
-    client = getattr(req.unreader, "sock", None)
+    client = getattr(getattr(req, "unreader", None), "sock", None)  # None for an HTTP/2 stream
     if not allowed or client is None:
         return
     now = time.monotonic()
