@@ -70,9 +70,9 @@ keepalive = _int("GUNICORN_KEEPALIVE", 5)
 # connections arrives accepts most of them: one process (one GIL, one core) then serves nearly all the load while
 # the others idle. In the booking benchmark (32 clients connecting at once) one worker did 93 % of the work; with
 # this cap each worker stops accepting at 2 x threads connections (the others take the rest) and keeps at most
-# `threads` idle: shares 34/33/33 %, 67 -> 113 requests/s, p95 657 -> 320 ms. The HTTP mix, whose locust users
-# connect one after another and so spread anyway, lost 0-17 % of its requests/s (noisy; p95 260 -> 160 ms).
-# bench/RESULTS.md, seventh round.
+# `threads` idle: shares 34/33/33 %, 67 -> 113 requests/s. The HTTP mix, whose locust users connect one after
+# another and so spread anyway, lost 0-17 % of its requests/s (noisy). The clients beyond what the workers then hold
+# are served in turns (`pre_request` below). bench/RESULTS.md, seventh and eighth rounds.
 worker_connections = _int("GUNICORN_WORKER_CONNECTIONS", 2 * threads)
 max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
 max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 APP = """
 import os
-
 import time
 
 import django
@@ -40,7 +40,9 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _start(tmp_path, *, threads: int, connections: int | None = None):
+@contextmanager
+def _serving(tmp_path, *, threads: int, connections: int | None = None):
+    """The port of a gunicorn with our configuration serving the test app, stopped on leaving."""
     (tmp_path / "pidapp.py").write_text(APP)
     port = _free_port()
     env = {
@@ -72,25 +74,25 @@ def _start(tmp_path, *, threads: int, connections: int | None = None):
                 process.kill()
                 pytest.fail("gunicorn did not start")
             time.sleep(0.1)
-    return process, port
+    try:
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 @pytest.fixture
 def gunicorn(tmp_path):
-    process, port = _start(tmp_path, threads=1)
-    yield port
-    process.terminate()
-    process.wait(timeout=30)
+    with _serving(tmp_path, threads=1) as port:
+        yield port
 
 
 @pytest.fixture
 def gunicorn_two_threads(tmp_path):
     # 6 connections, at most 4 of them idle: with two in use, a connection would be closed by gunicorn's own rule only
     # when the other four were all idle at once, which busy clients never are.
-    process, port = _start(tmp_path, threads=2, connections=6)
-    yield port
-    process.terminate()
-    process.wait(timeout=30)
+    with _serving(tmp_path, threads=2, connections=6) as port:
+        yield port
 
 
 def _get(connection: http.client.HTTPConnection) -> http.client.HTTPResponse:
