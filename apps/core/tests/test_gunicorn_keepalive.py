@@ -64,16 +64,22 @@ def _serving(tmp_path, *, threads: int, connections: int | None = None):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    # Until its worker answers, not only until the master listens: a worker still booting (Django's setup takes
+    # seconds on a busy machine) would hold the tests' first requests and count as a client left waiting.
     deadline = time.monotonic() + 30
     while True:
+        probe = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
+            probe.request("GET", "/")
+            if probe.getresponse().status == 200:
+                break
         except OSError:
             if time.monotonic() > deadline or process.poll() is not None:
                 process.kill()
                 pytest.fail("gunicorn did not start")
             time.sleep(0.1)
+        finally:
+            probe.close()
     try:
         yield port
     finally:
