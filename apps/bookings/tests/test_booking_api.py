@@ -75,6 +75,44 @@ def test_declined_card_books_nothing_holds_nothing_and_explains(guest, listing, 
     assert book(client_for(guest), listing, start, end).status_code == 201  # the slot is still free
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_declined_card_outside_any_test_transaction_commits_only_the_failed_entry_and_replays(guest, listing):
+    # As in production: the request's key is claimed in autocommit, the booking's transaction rolls back whole and
+    # the declined attempt is written in a transaction of its own.
+    start, end = window()
+    client = client_for(guest)
+    response = book(client, listing, start, end, key="k-declined", payment_method="pm_card_chargeDeclined")
+    assert response.status_code == 402
+    assert not Booking.objects.exists()
+    [failed] = Transaction.objects.all()
+    assert failed.status == "failed" and failed.booking is None
+    assert AuditLog.objects.filter(action="PAYMENT_PROCESS", object_id=failed.pk).count() == 1
+    assert not AuditLog.objects.filter(action="BOOKING_CREATE").exists()
+    again = book(client, listing, start, end, key="k-declined", payment_method="pm_card_chargeDeclined")
+    assert again.status_code == 402 and again["Idempotent-Replayed"] == "true"
+    assert Transaction.objects.count() == 1
+    assert book(client, listing, start, end, key="k-visa").status_code == 201  # the slot is still free
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_booking_with_a_key_is_one_transaction_without_savepoints(guest, listing):
+    # The key's record is claimed by one INSERT in autocommit and the booking, its payment and its audit rows are
+    # one transaction: every BEGIN, COMMIT or SAVEPOINT more is a round trip on the hottest write path.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    start, end = window()
+    client = client_for(guest)
+    with CaptureQueriesContext(connection) as queries:
+        assert book(client, listing, start, end, key="k-one").status_code == 201
+    sql = [query["sql"] for query in queries.captured_queries]
+    insert = next(number for number, text in enumerate(sql) if text.startswith('INSERT INTO "bookings"'))
+    # Up to the booking's commit (the notifications' tasks, eager in tests, come after it).
+    until_commit = sql[: sql.index("COMMIT", insert) + 1]
+    controls = [text for text in until_commit if text.split()[0] in {"BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"}]
+    assert controls == ["BEGIN", "COMMIT"], until_commit
+
+
 def test_a_taken_window_is_a_conflict_and_charges_nothing(guest, listing, django_user_model):
     start, end = window()
     assert book(client_for(guest), listing, start, end).status_code == 201
