@@ -40,6 +40,33 @@ PAST_TOLERANCE = timedelta(minutes=5)
 # Refusals of the availability module that are about the request itself (400), not about the calendar (409).
 INPUT_REFUSALS = {"invalid_window", "too_short", "too_long"}
 Status = Booking.Status
+# What making a booking and answering with it read of the listing (its schedule, its prices, the answer's title,
+# address and access): the row also holds a description, a search vector and a location that a booking never reads.
+# A field missing here costs a query of its own when read (a test counts the listings statements of a booking).
+LISTING_FIELDS_READ = (
+    "host",
+    "title",
+    "address",
+    "city",
+    "state",
+    "zip_code",
+    "time_zone",
+    "currency",
+    "price_per_hour",
+    "price_per_day",
+    "price_per_week",
+    "price_per_month",
+    "spaces_available",
+    "instant_booking",
+    "minimum_hours",
+    "maximum_days",
+    "cancellation_policy",
+    "available_start_time",
+    "available_end_time",
+    "available_days",
+    "gate_code",
+    "access_instructions",
+)
 
 
 def _announce(booking: Booking, old_status: str | None, actor: Any) -> None:
@@ -142,11 +169,13 @@ def create_booking(
         with transaction.atomic():
             # One booking at a time per listing: the space chosen below stays free until this transaction ends.
             # Lock the listing row only: the join to its host must not lock (or, under row-level security, hide)
-            # the host's account row. A slice, not first(): first() orders by the id, which for this wide select
-            # list cost 0.24 ms of CPU to compile, for a statement that names one row.
+            # the host's account row. Only the columns a booking reads (see LISTING_FIELDS_READ), and a slice, not
+            # first(), which orders by the id: compiling, fetching and building the wide rows of the listing and
+            # its host took 0.4-0.7 ms more.
             found = (
                 selectors.with_calendar_flag(Listing.objects.select_for_update(of=("self",)))
                 .select_related("host")  # the answer names the host
+                .only(*LISTING_FIELDS_READ, "host__first_name")
                 .filter(pk=listing_id, is_active=True, is_deleted=False, host_active=True)[:1]
             )
             if not found:

@@ -113,6 +113,25 @@ def test_a_booking_with_a_key_is_one_transaction_without_savepoints(guest, listi
     assert controls == ["BEGIN", "COMMIT"], until_commit
 
 
+@pytest.mark.parametrize(("instant", "days"), [(True, 0.1), (False, 3)])
+def test_a_booking_reads_its_listing_once(guest, make_listing, instant, days):
+    # The listing is read with only the columns a booking uses (services.LISTING_FIELDS_READ): one missing would be
+    # read by a statement of its own. Within a day of the start the answer shows the gate code as well.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    listing = make_listing(instant_booking=instant, gate_code="4321")
+    start, end = window(days=days)
+    with CaptureQueriesContext(connection) as queries:
+        response = book(client_for(guest), listing, start, end)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["host"]["first_name"] and body["listing_address"].startswith(listing.address)
+    assert (body["access"] or {}).get("gate_code") == ("4321" if instant else None)
+    reads = [query["sql"] for query in queries.captured_queries if 'FROM "listings"' in query["sql"]]
+    assert len(reads) == 1, reads
+
+
 def test_a_taken_window_is_a_conflict_and_charges_nothing(guest, listing, django_user_model):
     start, end = window()
     assert book(client_for(guest), listing, start, end).status_code == 201
