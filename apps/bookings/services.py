@@ -30,6 +30,7 @@ from apps.bookings.vehicles import clean_vehicle
 from apps.core.errors import InvalidInput, NotFound, PaymentRequired, PermissionDenied
 from apps.core.images import clean_image
 from apps.core.models import AuditLog
+from apps.core.prepared import bound_on_server
 from apps.core.services import log_action
 from apps.listings.models import Listing
 
@@ -135,6 +136,8 @@ def _check_window(listing: Listing, start: datetime, end: datetime) -> availabil
     return schedule
 
 
+# Its statements are the same on every booking and plan the same whatever their values: prepared once per connection.
+@bound_on_server()
 def create_booking(
     *,
     guest: Any,

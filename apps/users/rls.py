@@ -28,6 +28,8 @@ from django.db import connection
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 
+from apps.core.prepared import prepared_cursor
+
 SYSTEM = "system"
 USER = "user"
 ANONYMOUS = "anonymous"
@@ -49,7 +51,7 @@ def set_db_context(*, context: str, user_id: int | None = None) -> None:
         return  # no session to set: the connection, once made, starts in this context
     if _in_autocommit(connection) and getattr(connection, "rls_known", None) == value:
         return  # the session holds it already
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:  # sent twice a request: prepared once per connection
         cursor.execute(SET_CONTEXT, list(value))
     connection.rls_known = value if _in_autocommit(connection) else None
 

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from apps.core.api.exceptions import domain_error_response
 from apps.core.errors import DomainError, InvalidInput
 from apps.core.models import IdempotencyRecord
+from apps.core.prepared import bound_on_server
 
 WAIT_FOR_FIRST_SECONDS = 15
 MAX_KEY_LENGTH = 255
@@ -36,6 +37,7 @@ def _fingerprint(body) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
+@bound_on_server()  # the record's statements are the same on every request: prepared once per connection
 def idempotent(request, *, scope: str, respond: Callable[[], Response]) -> Response:
     """Answer `request` with `respond()`, at most once per (user, scope, Idempotency-Key)."""
     key = request.headers.get("Idempotency-Key", "").strip()

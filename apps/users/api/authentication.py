@@ -1,6 +1,7 @@
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
+from apps.core.prepared import bound_on_server
 from apps.users.rls import set_db_user
 
 
@@ -12,6 +13,10 @@ class RlsJWTAuthentication(JWTAuthentication):
         if result is not None:
             set_db_user(result[0])
         return result
+
+    @bound_on_server()  # the account's read by id, the same on every request: prepared once per connection
+    def get_user(self, validated_token):
+        return super().get_user(validated_token)
 
 
 class RlsJWTScheme(SimpleJWTScheme):
