@@ -1,7 +1,6 @@
 """The CPU of one booking, in-process: bookings one after another through Django's test client, no contention.
 
     .venv/bin/python -m bench booking_cpu [--bookings 400]
-or through the bench runner:  .venv/bin/python -m bench booking_cpu
 
 What it does, against the database of DATABASE_URL (migrated; it makes its own data):
 1. creates a host with 4 instant-book listings of 2 spaces and 32 verified guests, as the booking scenario does;
@@ -20,7 +19,6 @@ speed drifts). The notifications' Celery task is only queued (no worker runs).
 
 import argparse
 import json
-import os
 import secrets
 import subprocess
 import sys
@@ -84,17 +82,3 @@ def run(args: argparse.Namespace) -> int:
         print("error: no booking was made", file=sys.stderr)
         return 1
     return 0
-
-
-def main() -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    add_arguments(parser)
-    return run(parser.parse_args())
-
-
-if __name__ == "__main__":
-    sys.exit(main())
