@@ -71,9 +71,9 @@ def bound_on_server(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
     executed after that.
 
     For a block whose statements plan the same whatever their values (a booking: reads by key, inserts, updates):
-    parsing and planning its ~14 statements anew was a third of PostgreSQL's CPU a booking, and writing the values
-    into the text a sixth of the client's. Statements that a connection's later requests do not repeat are still
-    prepared (psycopg keeps the last 100 of a connection), so this is no switch for every request."""
+    parsed and planned anew each time, a booking's statements cost PostgreSQL 6.6 ms of CPU against 5.1 prepared
+    (in-process, bench/RESULTS.md, ninth round). Statements that a connection's later requests do not repeat are
+    prepared all the same (psycopg keeps the last 100 of a connection), so this is no switch for every request."""
     connection = connections[using]
     connection.ensure_connection()
     raw = connection.connection
