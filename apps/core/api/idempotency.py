@@ -9,6 +9,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -64,14 +65,13 @@ def idempotent(request, *, scope: str, respond: Callable[[], Response]) -> Respo
 
 
 def _claim(user, key: str, scope: str, fingerprint: str) -> IdempotencyRecord:
-    """Insert the key's record; IntegrityError if another request holds the key."""
-    if transaction.get_connection().in_atomic_block:
-        # A savepoint, so that a duplicate key does not break the caller's transaction.
-        with transaction.atomic():
-            return IdempotencyRecord.objects.create(user=user, key=key, scope=scope, request_fingerprint=fingerprint)
-    # Outside any transaction one INSERT is its own (a duplicate key leaves nothing to roll back): no BEGIN and
-    # COMMIT around it, two round trips fewer on every request with a key.
-    return IdempotencyRecord.objects.create(user=user, key=key, scope=scope, request_fingerprint=fingerprint)
+    """Insert the key's record; IntegrityError if another request holds the key.
+
+    Inside a caller's transaction, in a savepoint (a duplicate key must not break that transaction); outside any, the
+    INSERT is its own transaction: no BEGIN and COMMIT around it, two round trips fewer on every request with a key.
+    """
+    with transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext():
+        return IdempotencyRecord.objects.create(user=user, key=key, scope=scope, request_fingerprint=fingerprint)
 
 
 def _replay(user, key: str, scope: str, fingerprint: str) -> Response:
