@@ -5,10 +5,12 @@ Sized for a 2-core machine and overridable by environment variables (README, "De
 - `gthread` workers: requests mostly wait on PostgreSQL, Redis or a provider, so each worker process serves
   several at once from threads. `GUNICORN_WORKERS` (cores + 1: 3 on 2 cores) times `GUNICORN_THREADS` (4) requests
   at a time, and as many persistent database connections (`DATABASE_CONN_MAX_AGE`) at most.
-- `GUNICORN_WORKER_CONNECTIONS` (2 x threads): a worker holding that many connections stops accepting, and keeps at
+- `GUNICORN_WORKER_CONNECTIONS` (3 x threads): a worker holding that many connections stops accepting, and keeps at
   most that many minus `threads` idle kept-alive ones, so a burst of the proxy's persistent connections spreads
   over all the workers instead of landing on one (see the comment below); a worker holding all it may closes a
   connection after its answer when a client waits to be accepted (`pre_request`), so no client waits for long.
+  The workers together hold the proxy's pool of upstream connections (deploy/nginx: 16 per nginx process, one
+  process a core: 32 on 2 cores against 3 x 12), so none of them waits for a turn.
 - `GUNICORN_TIMEOUT` (30 s): a worker silent for longer is killed and replaced; nothing we serve takes that long.
 - `GUNICORN_MAX_REQUESTS` (1000, ± `GUNICORN_MAX_REQUESTS_JITTER` 100): a worker is recycled after that many
   requests, so a slow leak never grows for long, and workers are not all recycled at once.
@@ -69,11 +71,13 @@ keepalive = _int("GUNICORN_KEEPALIVE", 5)
 # A kept-alive connection stays with the worker that accepted it, and whichever worker is idle when a burst of
 # connections arrives accepts most of them: one process (one GIL, one core) then serves nearly all the load while
 # the others idle. In the booking benchmark (32 clients connecting at once) one worker did 93 % of the work; with
-# this cap each worker stops accepting at 2 x threads connections (the others take the rest) and keeps at most
-# `threads` idle: shares 34/33/33 %, 67 -> 113 requests/s. The HTTP mix, whose locust users connect one after
+# a cap each worker stops accepting at that many connections (the others take the rest) and keeps at most the cap
+# minus `threads` idle: shares 34/33/33 %, 67 -> 113 requests/s. The HTTP mix, whose locust users connect one after
 # another and so spread anyway, lost 0-17 % of its requests/s (noisy). The clients beyond what the workers then hold
-# are served in turns (`pre_request` below). bench/RESULTS.md, seventh and eighth rounds.
-worker_connections = _int("GUNICORN_WORKER_CONNECTIONS", 2 * threads)
+# are served in turns (`pre_request` below), but a turn is a wait: at 2 x threads (24 connections for 32 clients) the
+# booking benchmark's p95 was 420 ms against 255 ms at 3 x threads (36), the same requests/s (bench/RESULTS.md,
+# seventh, eighth and tenth rounds). 3 x threads still spreads a burst over the workers (at most 12 + 12 + 8).
+worker_connections = _int("GUNICORN_WORKER_CONNECTIONS", 3 * threads)
 max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
 max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
 preload_app = os.environ.get("GUNICORN_PRELOAD", "false").lower() in {"1", "true", "yes", "on"}

@@ -1,5 +1,5 @@
 """The web server's connection settings (deploy/gunicorn.conf.py), checked on a real gunicorn: a worker holds at
-most 2 x threads connections and keeps at most `threads` of them idle, so kept-alive connections cannot all pile up
+most 3 x threads connections and keeps at most 2 x threads of them idle, so kept-alive connections cannot all pile up
 on the worker that happened to accept them; and a client beyond what the workers hold is not left waiting while the
 others keep their connections busy."""
 
@@ -54,7 +54,7 @@ def _serving(tmp_path, *, threads: int, connections: int | None = None):
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(tmp_path),
     }
-    env.pop("GUNICORN_WORKER_CONNECTIONS", None)  # the default: 2 x threads
+    env.pop("GUNICORN_WORKER_CONNECTIONS", None)  # the default: 3 x threads
     if connections is not None:
         env["GUNICORN_WORKER_CONNECTIONS"] = str(connections)
     process = subprocess.Popen(
@@ -109,19 +109,20 @@ def _get(connection: http.client.HTTPConnection) -> http.client.HTTPResponse:
 
 
 def test_a_worker_keeps_alive_only_as_many_idle_connections_as_its_spare_connections(gunicorn):
-    # 1 thread, so 2 connections at most and 1 kept alive: the first client's
-    # connection stays open, the second client's is closed after its answer (the worker is then free to accept a
-    # connection another worker missed).
-    first = http.client.HTTPConnection("127.0.0.1", gunicorn, timeout=10)
-    second = http.client.HTTPConnection("127.0.0.1", gunicorn, timeout=10)
+    # 1 thread, so 3 connections at most and 2 kept alive: the first two clients' connections stay open, the third
+    # client's is closed after its answer (the worker is then free to accept a connection another worker missed).
+    first, second, third = (http.client.HTTPConnection("127.0.0.1", gunicorn, timeout=10) for _ in range(3))
     try:
         assert _get(first).getheader("Connection", "").lower() != "close"
-        time.sleep(0.2)  # the worker's main thread puts the first connection back among the idle after answering
-        assert _get(second).getheader("Connection", "").lower() == "close"
-        assert _get(first).status == 200  # still the same, kept-alive connection
+        time.sleep(0.2)  # the worker's main thread puts the connection back among the idle after answering
+        assert _get(second).getheader("Connection", "").lower() != "close"
+        time.sleep(0.2)
+        assert _get(third).getheader("Connection", "").lower() == "close"
+        assert _get(first).status == 200  # still the same, kept-alive connections
+        assert _get(second).status == 200
     finally:
-        first.close()
-        second.close()
+        for connection in (first, second, third):
+            connection.close()
 
 
 def test_a_client_beyond_the_connections_a_worker_holds_is_answered_while_the_others_stay_busy(gunicorn_two_threads):
