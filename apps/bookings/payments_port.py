@@ -18,13 +18,17 @@ if TYPE_CHECKING:
 
 class BookingPayments(Protocol):
     def authorize(self, *, booking: Booking, payment_method: str, idempotency_key: str) -> None:
-        """Hold `booking.total_amount` on the guest's card (a saved method id or a provider token).
-        Raises `apps.core.errors.PaymentRequired` when declined (writing nothing), `NotFound`/`InvalidInput`
-        for a payment method the guest cannot use."""
+        """Hold `booking.total_amount` on the guest's card (a saved method id or a provider token), for a booking
+        not saved yet: sets its `payment_intent_id` and `payment_status`, so that its one INSERT carries them, and
+        writes nothing (`record_payment` does, once the booking is saved). Raises `apps.core.errors.PaymentRequired`
+        when declined, `NotFound`/`InvalidInput` for a payment method the guest cannot use."""
 
     def charge(self, *, booking: Booking, payment_method: str, idempotency_key: str) -> None:
-        """Authorise and capture `booking.total_amount` at once, for a booking confirmed as it is made. Raises as
-        `authorize` does."""
+        """Authorise and capture `booking.total_amount` at once, for a booking confirmed as it is made. Sets and
+        raises as `authorize` does."""
+
+    def record_payment(self, *, booking: Booking, idempotency_key: str) -> None:
+        """The ledger entry (and audit row) of what `authorize` or `charge` set on `booking`, now saved."""
 
     def record_declined(
         self, *, guest, listing_id: int, start: datetime, end: datetime, amount: Decimal, reason: str, code: str

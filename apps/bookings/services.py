@@ -189,43 +189,43 @@ def create_booking(
             schedule = _check_window(listing, start_datetime, end_datetime)
             quote = selectors.quote_for_schedule(listing, schedule, start_datetime, end_datetime)
             space_id = availability.free_spaces(schedule, start_datetime, end_datetime)[0]
+            booking = Booking(
+                guest=guest,
+                listing=listing,
+                space_id=space_id,
+                idempotency_key=idempotency_key or None,
+                start_datetime=start_datetime,
+                end_datetime=end_datetime,
+                duration_hours=quote.duration_hours,
+                vehicle_make=car.make,
+                vehicle_model=car.model,
+                vehicle_color=car.color,
+                vehicle_license_plate=car.license_plate,
+                vehicle_state=car.state,
+                currency=quote.currency,
+                price_per_hour=listing.price_per_hour,
+                price_per_day=listing.price_per_day,
+                subtotal=quote.subtotal,
+                service_fee=quote.service_fee,
+                host_fee=quote.host_fee,
+                host_payout=quote.host_payout,
+                total_amount=quote.total_amount,
+                price_breakdown=[line.as_dict() for line in quote.breakdown],
+                cancellation_policy=listing.cancellation_policy,
+                guest_notes=guest_notes[:2000],
+                # Confirmed from the start when it is paid at once; a declined card leaves nothing to roll back.
+                status=Status.CONFIRMED if listing.instant_booking else Status.PENDING,
+            )
+            # Paid before the INSERT, which then carries the payment's fields (no UPDATE after it).
+            payment_key = f"booking:{guest.pk}:{idempotency_key or booking.booking_code}"
+            pay = payments().charge if listing.instant_booking else payments().authorize
+            pay(booking=booking, payment_method=payment_method, idempotency_key=payment_key)
             try:
-                booking = Booking.objects.create(
-                    guest=guest,
-                    listing=listing,
-                    space_id=space_id,
-                    idempotency_key=idempotency_key or None,
-                    start_datetime=start_datetime,
-                    end_datetime=end_datetime,
-                    duration_hours=quote.duration_hours,
-                    vehicle_make=car.make,
-                    vehicle_model=car.model,
-                    vehicle_color=car.color,
-                    vehicle_license_plate=car.license_plate,
-                    vehicle_state=car.state,
-                    currency=quote.currency,
-                    price_per_hour=listing.price_per_hour,
-                    price_per_day=listing.price_per_day,
-                    subtotal=quote.subtotal,
-                    service_fee=quote.service_fee,
-                    host_fee=quote.host_fee,
-                    host_payout=quote.host_payout,
-                    total_amount=quote.total_amount,
-                    price_breakdown=[line.as_dict() for line in quote.breakdown],
-                    cancellation_policy=listing.cancellation_policy,
-                    guest_notes=guest_notes[:2000],
-                    # Confirmed from the start when it is paid at once: a declined card rolls the row back.
-                    status=Status.CONFIRMED if listing.instant_booking else Status.PENDING,
-                )
-                pay = payments().charge if listing.instant_booking else payments().authorize
-                pay(
-                    booking=booking,
-                    payment_method=payment_method,
-                    idempotency_key=f"booking:{guest.pk}:{idempotency_key or booking.booking_code}",
-                )
+                booking.save(force_insert=True)
             except IntegrityError as error:
                 # Only reachable if something booked this space without going through this function.
                 raise WindowUnavailable("That space was just taken. Try again.", code="fully_booked") from error
+            payments().record_payment(booking=booking, idempotency_key=payment_key)
             log_action(
                 actor=guest,
                 action=AuditLog.Action.BOOKING_CREATE,
@@ -235,8 +235,8 @@ def create_booking(
             )
             _announce(booking, None, guest)
     except PaymentRequired as error:
-        # The booking and its space went with the rolled-back transaction (no savepoint around them: it cost two
-        # round trips on every booking to spare a declined card one transaction); the attempt is recorded alone.
+        # Declined before the booking's INSERT: the transaction (the listing's lock) is rolled back, and the attempt
+        # is recorded alone (a savepoint to keep the transaction across a decline cost two round trips a booking).
         with transaction.atomic():
             payments().record_declined(
                 guest=guest,

@@ -113,6 +113,32 @@ def test_a_booking_with_a_key_is_one_transaction_without_savepoints(guest, listi
     assert controls == ["BEGIN", "COMMIT"], until_commit
 
 
+@pytest.mark.parametrize(
+    ("instant", "payment_status", "entry_status"),
+    [(True, "succeeded", "completed"), (False, "authorized", "processing")],
+)
+def test_a_booking_is_inserted_with_its_payment_and_never_updated(
+    guest, make_listing, instant, payment_status, entry_status
+):
+    # The card is held before the booking's INSERT, which carries the provider's intent and the payment's status:
+    # an UPDATE of the row after the ledger's entry was a round trip more on every booking.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    listing = make_listing(instant_booking=instant)
+    start, end = window(days=3)
+    with CaptureQueriesContext(connection) as queries:
+        response = book(client_for(guest), listing, start, end)
+    assert response.status_code == 201, response.content
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert not [text for text in sql if text.startswith('UPDATE "bookings"')], sql
+    booking = Booking.objects.get()
+    [entry] = Transaction.objects.filter(booking=booking)
+    assert booking.payment_status == payment_status and booking.payment_intent_id
+    assert entry.stripe_payment_intent_id == booking.payment_intent_id and entry.status == entry_status
+    assert response.json()["payment_status"] == payment_status
+
+
 @pytest.mark.parametrize(("instant", "days"), [(True, 0.1), (False, 3)])
 def test_a_booking_reads_its_listing_once(guest, make_listing, instant, days):
     # The listing is read with only the columns a booking uses (services.LISTING_FIELDS_READ): one missing would be
