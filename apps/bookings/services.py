@@ -30,7 +30,7 @@ from apps.bookings.vehicles import clean_vehicle
 from apps.core.errors import InvalidInput, NotFound, PaymentRequired, PermissionDenied
 from apps.core.images import clean_image
 from apps.core.models import AuditLog
-from apps.core.prepared import bound_on_server
+from apps.core.prepared import bound_on_server, prepared_cursor
 from apps.core.services import log_action
 from apps.listings.models import Listing
 
@@ -68,6 +68,8 @@ LISTING_FIELDS_READ = (
     "gate_code",
     "access_instructions",
 )
+
+_MADE_WITH_KEY_SQL = 'SELECT "id" FROM "bookings" WHERE "guest_id" = %s AND "idempotency_key" = %s LIMIT 1'
 
 
 def _announce(booking: Booking, old_status: str | None, actor: Any) -> None:
@@ -158,11 +160,13 @@ def create_booking(
     if not guest.is_email_verified:
         raise PermissionDenied("Verify your email address before booking.", code="email_not_verified")
     if idempotency_key:
-        # Only the id: a replay is rare, and compiling the read of the whole wide row for every first request cost
-        # 0.4 ms of CPU against 0.17 for the id.
-        made = Booking.objects.filter(guest=guest, idempotency_key=idempotency_key).values_list("pk", flat=True)
-        if made_id := made.first():
-            return Booking.objects.get(pk=made_id)
+        # Only the id, by hand: a replay is rare, and the ORM's read of the wide row cost 0.4 ms of CPU on every first
+        # request, of the id 0.17 ms (with first()'s ORDER BY), this statement 0.07 ms.
+        with prepared_cursor() as cursor:
+            cursor.execute(_MADE_WITH_KEY_SQL, [guest.pk, idempotency_key])
+            made = cursor.fetchone()
+        if made:
+            return Booking.objects.get(pk=made[0])
     # In UTC from here on: subtracting two times of one zone would give wall-clock hours, wrong across DST.
     start_datetime, end_datetime = start_datetime.astimezone(UTC), end_datetime.astimezone(UTC)
     if end_datetime <= start_datetime:
