@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -68,6 +69,46 @@ LISTING_FIELDS_READ = (
     "gate_code",
     "access_instructions",
 )
+
+
+def _listing_fields() -> list:
+    """The listing's fields a booking reads (and its id), in the order `Model.from_db` takes them."""
+    wanted = {"id", *(Listing._meta.get_field(name).attname for name in LISTING_FIELDS_READ)}
+    return [field for field in Listing._meta.concrete_fields if field.attname in wanted]
+
+
+_LISTING_FIELDS = _listing_fields()
+# The listing row only is locked: the join to its host must not lock (or, under row-level security, hide) the host's
+# account row. The statement is the ORM's for `selectors.with_calendar_flag(Listing.objects.select_for_update(
+# of=("self",))).select_related("host").only(*LISTING_FIELDS_READ, "host__first_name").filter(pk=..., is_active=True,
+# is_deleted=False, host_active=True)[:1]`, written out (a test holds the two to the same answers): compiling that
+# queryset cost 0.55 ms of CPU a booking, this statement and building the instances 0.1 ms.
+_LOCK_LISTING_SQL = (
+    "SELECT "  # noqa: S608  (column names from the model, no value)
+    + ", ".join(f'l."{field.column}"' for field in _LISTING_FIELDS)
+    + ', l."has_calendar_entries", u."first_name" FROM "listings" l INNER JOIN "users" u ON u."id" = l."host_id"'
+    ' WHERE l."id" = %s AND l."is_active" AND NOT l."is_deleted" AND l."host_active" LIMIT 1 FOR UPDATE OF l'
+)
+_LISTING_IDS = range(1, 2**63)  # a bigint
+
+
+def _lock_listing(listing_id: int) -> Listing | None:
+    """The active listing `listing_id`, locked until the transaction ends, with the fields a booking reads
+    (`LISTING_FIELDS_READ`; any other is read when first used), its `has_calendar_entries` and its host's first
+    name; None if there is no such listing."""
+    if listing_id not in _LISTING_IDS:
+        return None
+    with prepared_cursor() as cursor:
+        cursor.execute(_LOCK_LISTING_SQL, [listing_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    count = len(_LISTING_FIELDS)
+    listing = Listing.from_db(connection.alias, [field.attname for field in _LISTING_FIELDS], row[:count])
+    listing.has_calendar_entries = row[count]
+    listing.host = get_user_model().from_db(connection.alias, ["id", "first_name"], [listing.host_id, row[count + 1]])
+    return listing
+
 
 _MADE_WITH_KEY_SQL = 'SELECT "id" FROM "bookings" WHERE "guest_id" = %s AND "idempotency_key" = %s LIMIT 1'
 
@@ -175,19 +216,9 @@ def create_booking(
     try:
         with transaction.atomic():
             # One booking at a time per listing: the space chosen below stays free until this transaction ends.
-            # Lock the listing row only: the join to its host must not lock (or, under row-level security, hide)
-            # the host's account row. Only the columns a booking reads (see LISTING_FIELDS_READ), and a slice, not
-            # first(), which orders by the id: compiling, fetching and building the wide rows of the listing and
-            # its host took 0.4-0.7 ms more.
-            found = (
-                selectors.with_calendar_flag(Listing.objects.select_for_update(of=("self",)))
-                .select_related("host")  # the answer names the host
-                .only(*LISTING_FIELDS_READ, "host__first_name")
-                .filter(pk=listing_id, is_active=True, is_deleted=False, host_active=True)[:1]
-            )
-            if not found:
+            listing = _lock_listing(listing_id)
+            if listing is None:
                 raise NotFound("No such listing.", attr="listing")
-            listing = found[0]
             if listing.host_id == guest.pk:
                 raise InvalidInput("You cannot book your own listing.", code="own_listing", attr="listing")
             schedule = _check_window(listing, start_datetime, end_datetime)
