@@ -60,6 +60,20 @@ def test_replayed_idempotency_key_returns_the_first_answer_and_books_nothing_new
     assert different.status_code == 422
 
 
+def test_the_key_s_record_holds_the_first_answer(guest, listing):
+    # The record's two statements are written by hand (apps/core/api/idempotency.py): read back through the model.
+    from apps.core.models import IdempotencyRecord
+
+    start, end = window()
+    before = timezone.now()
+    first = book(client_for(guest), listing, start, end, key="k-record")
+    [record] = IdempotencyRecord.objects.all()
+    assert (record.user_id, record.key, record.scope) == (guest.pk, "k-record", "POST /api/v1/bookings")
+    assert len(record.request_fingerprint) == 64
+    assert record.status_code == 201 and record.response_body == first.json()
+    assert before <= record.created_at <= record.completed_at <= timezone.now()
+
+
 @pytest.mark.parametrize(
     ("token", "code"),
     [("pm_card_chargeDeclined", "card_declined"), ("pm_card_insufficientFunds", "insufficient_funds")],
