@@ -57,6 +57,8 @@ def _database_line() -> tuple[str, str | None]:
                 "SELECT reltuples::bigint FROM pg_class WHERE relname IN ('listings', 'bookings') ORDER BY relname"
             )
             estimates = [row[0] for row in cursor.fetchall()]
+            cursor.execute("SHOW autovacuum")
+            autovacuum = cursor.fetchone()[0]
     except OperationalError as error:
         settings = connection.settings_dict
         where = f"{settings['NAME']} on {settings['HOST'] or 'the local socket'}:{settings['PORT'] or 5432}"
@@ -67,6 +69,8 @@ def _database_line() -> tuple[str, str | None]:
         f"database: {database} as {user}, PostgreSQL {server}; about {max(listings, 0):,} listings and "
         f"{max(bookings, 0):,} bookings (planner estimates)"
     )
+    if autovacuum != "on":
+        line += "\nwarning: autovacuum is off: statistics go stale as runs add rows (scripts/tune-postgres turns it on)"
     return line, None
 
 

@@ -292,7 +292,31 @@ def make_people_and_places(
         guest = users.create_user(email=f"bench-guest-{run}-{number}@example.com", is_email_verified=True)
         tokens.append(access_token(guest, secret_key))
         people.append(guest.pk)
+    analyze_booking_tables()
     return listing_ids, tokens, people
+
+
+# What a booking reads and writes. Runs add to them, and where autovacuum is off (or between its naps) their
+# statistics went stale: the same commit's PostgreSQL CPU a booking request rose from 2.4 to 4.8 ms over a session's
+# runs and fell back to 2.7 after an ANALYZE (bench/RESULTS.md, tenth round).
+BOOKING_TABLES = (
+    "listings",
+    "listing_spaces",
+    "users",
+    "bookings",
+    "transactions",
+    "payment_methods",
+    "idempotency_keys",
+)
+
+
+def analyze_booking_tables() -> None:
+    """Fresh planner statistics of the tables a booking uses, so that one run's figures do not depend on how many
+    runs came before it."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(BOOKING_TABLES)}")
 
 
 def overlapping_pairs(listing_ids: list[int]) -> int:

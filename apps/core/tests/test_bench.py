@@ -112,3 +112,19 @@ def test_an_unreachable_database_is_named_not_a_traceback():
     assert "error: query_counts needs the database that DATABASE_URL names, which cannot be reached" in measured.stderr
     own_clusters = bench("replica", "--writes", "0")
     assert (own_clusters.returncode, own_clusters.stderr.strip()) == (2, "error: --writes must be at least 1")
+
+
+@pytest.mark.parametrize("autovacuum", ["on", "off"])
+def test_the_header_warns_when_autovacuum_is_off(db, autovacuum):
+    # Without autovacuum, statistics go stale as runs add rows and later runs measure worse plans.
+    from django.db import connection
+
+    from bench.__main__ import _database_line
+
+    def server_says(execute, sql, params, many, context):
+        return execute(f"SELECT '{autovacuum}'" if sql == "SHOW autovacuum" else sql, params, many, context)
+
+    with connection.execute_wrapper(server_says):
+        line, unreachable = _database_line()
+    assert unreachable is None and line.startswith("database: ")
+    assert ("warning: autovacuum is off" in line) is (autovacuum == "off")
