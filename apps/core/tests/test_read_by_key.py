@@ -1,0 +1,71 @@
+"""`apps.core.prepared.read_by_key`: a row by a unique field through one prepared statement, built as the ORM builds
+it (every field, converters applied), and the bearer token's account read that uses it."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.gis.geos import Point
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
+
+from apps.core.prepared import read_by_key
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+
+
+def _account(**fields):
+    return User.objects.create_user(email=fields.pop("email", "reader@example.com"), password="pw-12345678", **fields)
+
+
+def test_a_row_is_built_as_the_orm_builds_it_converters_included():
+    account = _account(first_name="Ada", phone_number="+15125550100", default_location=Point(-97.74, 30.27, srid=4326))
+    by_hand, by_orm = read_by_key(User, "id", account.pk), User.objects.get(pk=account.pk)
+
+    for field in User._meta.concrete_fields:
+        mine, theirs = getattr(by_hand, field.attname), getattr(by_orm, field.attname)
+        assert mine == theirs and type(mine) is type(theirs), field.attname
+    assert by_hand.default_location.srid == 4326  # the geometry converter ran
+    assert by_hand._state.adding is False and by_hand._state.db == "default"
+    assert by_hand.check_password("pw-12345678")
+
+
+@pytest.mark.parametrize("value", ["0", 10**6, "not a number", None, 2**70, "9" * 30])
+def test_a_value_that_names_no_row_finds_none_without_an_error(value):
+    _account()
+    assert read_by_key(User, "id", value) is None
+
+
+def test_a_number_given_as_text_is_read_as_the_orm_would():
+    account = _account()
+    assert read_by_key(User, "id", str(account.pk)).pk == account.pk
+    assert read_by_key(User, "email", "reader@example.com").pk == account.pk
+
+
+def _bearer(account) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(account)}")
+    return client
+
+
+def test_a_token_authenticates_its_account_with_one_prepared_read():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    account = _account()
+    with CaptureQueriesContext(connection) as queries:
+        response = _bearer(account).get("/api/v1/me")
+    assert response.status_code == 200, response.content
+    assert response.json()["email"] == "reader@example.com"
+    reads = [query["sql"] for query in queries.captured_queries if query["sql"].startswith('SELECT "id", "password"')]
+    assert len(reads) == 1 and reads[0].endswith("LIMIT 1")
+
+
+def test_a_token_of_an_inactive_or_deleted_account_is_refused():
+    # simplejwt still decides: the account read by hand only answers its question.
+    inactive, deleted = _account(email="off@example.com"), _account(email="gone@example.com")
+    inactive_client, deleted_client = _bearer(inactive), _bearer(deleted)
+    User.objects.filter(pk=inactive.pk).update(is_active=False)
+    deleted.delete()
+
+    assert inactive_client.get("/api/v1/me").status_code == 401
+    assert deleted_client.get("/api/v1/me").status_code == 401
