@@ -138,3 +138,33 @@ def read_by_key(model, field_name: str, value, using: str = DEFAULT_DB_ALIAS):
             for convert in functions:
                 row[position] = convert(row[position], expression, connection)
     return model.from_db(using, names, row)
+
+
+@cache
+def _insert_statement(model, using: str) -> tuple[str, list]:
+    """The INSERT of one row of `model` (every concrete column but an automatic primary key), and those fields."""
+    connection = connections[using]
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields if not (field.primary_key and field.db_returning)]
+    if any(field.has_db_default() or getattr(field, "generated", False) for field in fields):
+        raise TypeError(f"insert_row cannot write {meta.label}: a column has a database default or is generated")
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) "  # noqa: S608  (names from the model)
+        f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {connection.ops.quote_name(meta.pk.column)}"
+    )
+    return sql, fields
+
+
+def insert_row(instance, using: str = DEFAULT_DB_ALIAS):
+    """`instance.save(force_insert=True)` for a row nothing listens to (no signals are sent): one prepared statement
+    built once per model, the values prepared by the fields as the ORM prepares them. Through the ORM an audit row
+    cost 0.21 ms of CPU, this way 0.14 (timeit, bench/RESULTS.md, tenth round)."""
+    sql, fields = _insert_statement(type(instance), using)
+    connection = connections[using]
+    values = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+    with prepared_cursor(using) as cursor:
+        cursor.execute(sql, values)
+        instance.pk = cursor.fetchone()[0]
+    instance._state.adding, instance._state.db = False, using
+    return instance

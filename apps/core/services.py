@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from apps.core.models import AuditLog
+from apps.core.prepared import insert_row
 from apps.core.request_context import current_request_context
 
 
@@ -25,17 +26,20 @@ def log_action(
     """
     context = current_request_context()
     is_person = actor is not None and getattr(actor, "pk", None) is not None
-    return AuditLog.objects.create(
-        user=actor if is_person else None,
-        user_email=getattr(actor, "email", "") if is_person else "",
-        action=action,
-        description=description,
-        content_type=ContentType.objects.get_for_model(target, for_concrete_model=True),
-        object_id=target.pk,
-        ip_address=context.ip_address,
-        user_agent=context.user_agent,
-        request_path=context.path,
-        old_values=old_values or {},
-        new_values=new_values or {},
-        additional_data=additional_data or {},
+    # Written with `insert_row` (no signal listens to audit rows): every booking writes two, every write one.
+    return insert_row(
+        AuditLog(
+            user=actor if is_person else None,
+            user_email=getattr(actor, "email", "") if is_person else "",
+            action=action,
+            description=description,
+            content_type=ContentType.objects.get_for_model(target, for_concrete_model=True),
+            object_id=target.pk,
+            ip_address=context.ip_address,
+            user_agent=context.user_agent,
+            request_path=context.path,
+            old_values=old_values or {},
+            new_values=new_values or {},
+            additional_data=additional_data or {},
+        )
     )

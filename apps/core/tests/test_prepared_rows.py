@@ -1,5 +1,5 @@
-"""`apps.core.prepared.read_by_key`: a row by a unique field through one prepared statement, built as the ORM builds
-it (every field, converters applied), and the bearer token's account read that uses it."""
+"""`apps.core.prepared.read_by_key` and `insert_row`: a row read by a unique field, or written, through one prepared
+statement, built or prepared as the ORM does it; the bearer token's account read and the audit log that use them."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -7,7 +7,8 @@ from django.contrib.gis.geos import Point
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
-from apps.core.prepared import read_by_key
+from apps.core.models import AuditLog
+from apps.core.prepared import insert_row, read_by_key
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -69,3 +70,47 @@ def test_a_token_of_an_inactive_or_deleted_account_is_refused():
 
     assert inactive_client.get("/api/v1/me").status_code == 401
     assert deleted_client.get("/api/v1/me").status_code == 401
+
+
+def test_an_inserted_row_reads_back_as_it_was_given():
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    account = _account()
+    row = AuditLog(
+        user=account,
+        user_email=account.email,
+        action=AuditLog.Action.BOOKING_CREATE,
+        description="Booked “Garage” (CONFIRMED)",
+        content_type=ContentType.objects.get_for_model(account),
+        object_id=account.pk,
+        ip_address="203.0.113.9",
+        new_values={"status": "CONFIRMED", "total_amount": "11.00", "nested": [1, {"a": None}]},
+    )
+    assert insert_row(row) is row and row.pk and row._state.adding is False and row._state.db == "default"
+    stored = AuditLog.objects.get(pk=row.pk)
+    for field in AuditLog._meta.concrete_fields:
+        assert getattr(stored, field.attname) == getattr(row, field.attname), field.attname
+    assert stored.old_values == {} and stored.created_at <= timezone.now()
+
+
+def test_a_model_with_a_database_default_is_refused():
+    from apps.listings.models import Listing  # host_active has a database default (bulk COPY loads)
+
+    with pytest.raises(TypeError, match="database default"):
+        insert_row(Listing(title="x"))
+
+
+def test_the_audit_log_writes_one_prepared_insert():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.core.services import log_action
+
+    account = _account()
+    with CaptureQueriesContext(connection) as queries:
+        logged = log_action(actor=account, action=AuditLog.Action.LOGIN, target=account, description="Signed in")
+    inserts = [query["sql"] for query in queries.captured_queries if query["sql"].startswith("INSERT")]
+    assert len(inserts) == 1 and inserts[0].startswith('INSERT INTO "audit_logs" ("user_id"')
+    assert inserts[0].endswith('RETURNING "id"')  # the ORM's returns "audit_logs"."id"
+    assert AuditLog.objects.get(pk=logged.pk).description == "Signed in"
