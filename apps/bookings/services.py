@@ -31,7 +31,7 @@ from apps.bookings.vehicles import clean_vehicle
 from apps.core.errors import InvalidInput, NotFound, PaymentRequired, PermissionDenied
 from apps.core.images import clean_image
 from apps.core.models import AuditLog
-from apps.core.prepared import bound_on_server, prepared_cursor
+from apps.core.prepared import BIGINT, bound_on_server, prepared_cursor
 from apps.core.services import log_action
 from apps.listings.models import Listing
 
@@ -89,14 +89,13 @@ _LOCK_LISTING_SQL = (
     + ', l."has_calendar_entries", u."first_name" FROM "listings" l INNER JOIN "users" u ON u."id" = l."host_id"'
     ' WHERE l."id" = %s AND l."is_active" AND NOT l."is_deleted" AND l."host_active" LIMIT 1 FOR UPDATE OF l'
 )
-_LISTING_IDS = range(1, 2**63)  # a bigint
 
 
 def _lock_listing(listing_id: int) -> Listing | None:
     """The active listing `listing_id`, locked until the transaction ends, with the fields a booking reads
     (`LISTING_FIELDS_READ`; any other is read when first used), its `has_calendar_entries` and its host's first
     name; None if there is no such listing."""
-    if listing_id not in _LISTING_IDS:
+    if listing_id not in BIGINT:
         return None
     with prepared_cursor() as cursor:
         cursor.execute(_LOCK_LISTING_SQL, [listing_id])

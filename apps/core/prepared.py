@@ -93,6 +93,11 @@ def bound_on_server(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
         del connection.make_debug_cursor  # back to the class's
 
 
+# The values a bigint column holds: a hand-written statement given a number beyond them fails in the database where
+# the ORM's lookup would find nothing, so callers check first.
+BIGINT = range(-(2**63), 2**63)
+
+
 @cache
 def _by_key_statement(model, column: str, using: str) -> tuple[str, list[str], list[tuple[int, list, Any]]]:
     """The statement reading `model`'s row by `column`, its attribute names in `Model.from_db`'s order, and the
@@ -123,7 +128,7 @@ def read_by_key(model, field_name: str, value, using: str = DEFAULT_DB_ALIAS):
         value = field.get_prep_value(field.to_python(value))
     except (TypeError, ValueError, ValidationError):
         return None
-    if isinstance(value, int) and not -(2**63) <= value < 2**63:
+    if isinstance(value, int) and value not in BIGINT:
         return None
     sql, names, converters = _by_key_statement(model, field.column, using)
     connection = connections[using]
