@@ -198,6 +198,7 @@ def test_closed_hours_are_a_conflict(guest, make_listing):
         ({"vehicle": None}, "vehicle", 400),
         ({"payment_method": "999999"}, "payment_method", 404),
         ({"payment_method": "9" * 30}, "payment_method", 404),  # beyond any id: not a database error
+        ({"payment_method": "²"}, "payment_method", 400),  # a digit that is no number: not a crash
         ({"payment_method": "pm_sandbox_visa_deadbeef"}, "payment_method", 404),
         ({"listing": 987654}, "listing", 404),
         ({"start_datetime": "2030-01-01T10:00:00"}, "start_datetime", 400),
