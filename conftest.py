@@ -104,6 +104,16 @@ def listing(make_listing):
     return make_listing()
 
 
+@pytest.fixture
+def nothing_prepared_yet(db):
+    """The connection starts the test with no prepared statement: they outlive the rollback that ends each test
+    (`apps.core.prepared.StatementsOutliveRollbacks`), so a test that counts what gets prepared starts from none."""
+    from apps.core.prepared import forget_prepared_statements
+
+    connection.ensure_connection()
+    forget_prepared_statements()
+
+
 # --- The application role --------------------------------------------------------------------------------------------
 # Tests talk to the database as the role the product connects as in production, which row-level security applies
 # to (migrations and the test database itself are made by the owner). Tests that change the schema on purpose are

@@ -20,7 +20,8 @@ The statements still go through Django's cursor wrapper, so query counts, `conne
 debug log see them as any other.
 """
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from functools import cache
 from typing import Any
@@ -30,6 +31,8 @@ from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
+from psycopg._preparing import PrepareManager
+from psycopg.pq import ExecStatus
 
 
 class _DebugWrapper(CursorDebugWrapper):
@@ -91,6 +94,88 @@ def bound_on_server(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
     finally:
         raw.cursor_factory = client_factory
         del connection.make_debug_cursor  # back to the class's
+
+
+# Command tags of statements that leave every table's columns as they were. Any other (CREATE, DO, COMMENT ...) may
+# have changed the schema in a way a ROLLBACK undoes.
+_SCHEMA_UNCHANGED = re.compile(
+    rb"^(?:SELECT|INSERT|UPDATE|DELETE|MERGE|BEGIN|START TRANSACTION|COMMIT|SAVEPOINT|RELEASE|ROLLBACK|SET|RESET|SHOW"
+    rb"|FETCH|MOVE|COPY|DECLARE CURSOR|CLOSE CURSOR|LOCK TABLE|LISTEN|NOTIFY|UNLISTEN|ANALYZE|VACUUM|EXPLAIN)\b"
+).match
+# What makes psycopg forget every prepared statement at once, but for ROLLBACK (`_should_discard`).
+_DISCARD_NOW = re.compile(rb"^(?:DROP|ALTER|DISCARD ALL|DEALLOCATE ALL)\b").match
+
+
+class StatementsOutliveRollbacks(PrepareManager):
+    """psycopg's prepared-statement cache of one connection, except that a ROLLBACK (or ROLLBACK TO SAVEPOINT) keeps
+    the connection's prepared statements unless a statement since the cache was last emptied may have changed the
+    schema (a command other than plain reads, writes and transaction control: CREATE, DO ...).
+
+    psycopg forgets them all on every ROLLBACK and sends DEALLOCATE ALL, in case the transaction created a table
+    that a prepared statement named and that is now gone or comes back different. A prepared statement is no part of
+    a transaction (PostgreSQL keeps it through a rollback), and PostgreSQL re-plans one whose tables changed, so
+    where the transaction changed no schema there is nothing to forget. Every refused booking (409), and any error in
+    an atomic block, rolls back: in the contention benchmark a third of the requests did, and each emptied its
+    connection's cache, so most statements were parsed and planned anew (planned ~75 % of the runs, where a
+    prepared statement is planned six times per connection in all; bench/RESULTS.md, eleventh round). DROP, ALTER,
+    DISCARD ALL and DEALLOCATE ALL still empty the cache at once, as psycopg does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._schema_may_have_changed = False
+
+    @classmethod
+    def replacing(cls, manager: PrepareManager) -> "StatementsOutliveRollbacks":
+        """This manager in place of psycopg's `manager`, with its settings and whatever it holds."""
+        replacement = cls()
+        replacement.__dict__.update(manager.__dict__)
+        replacement._schema_may_have_changed = False
+        return replacement
+
+    def _should_discard(self, prep: Any, results: Sequence[Any]) -> bool:
+        for result in results:
+            if result.status != ExecStatus.COMMAND_OK or not (tag := result.command_status):
+                continue
+            if _DISCARD_NOW(tag):
+                self._schema_may_have_changed = True
+                return self.clear()
+            if tag.startswith(b"ROLLBACK"):
+                return self.clear()
+            if not _SCHEMA_UNCHANGED(tag):
+                self._schema_may_have_changed = True
+        return False
+
+    def forget_all(self) -> None:
+        """Empties the cache, whatever the statements since: the next statement is preceded by DEALLOCATE ALL."""
+        self._schema_may_have_changed = True
+        self.clear()
+
+    def clear(self) -> bool:
+        """Empties the cache (and queues DEALLOCATE ALL) only when the schema may have changed; `Connection.rollback`
+        calls this after every ROLLBACK."""
+        if not self._schema_may_have_changed:
+            return False
+        self._schema_may_have_changed = False
+        return super().clear()
+
+
+def forget_prepared_statements(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Makes the connection `using` forget every statement it prepared, now: for a test that counts what gets
+    prepared, since prepared statements outlive the rollback that ends a test."""
+    connection = connections[using]
+    manager = getattr(connection.connection, "_prepared", None)
+    if isinstance(manager, StatementsOutliveRollbacks):
+        manager.forget_all()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")  # psycopg sends the DEALLOCATE ALL after a statement
+
+
+def keep_prepared_statements_across_rollbacks(sender, connection, **kwargs) -> None:
+    """`connection_created` receiver: a new psycopg connection gets `StatementsOutliveRollbacks` as its cache."""
+    raw = connection.connection
+    manager = getattr(raw, "_prepared", None)
+    if connection.vendor == "postgresql" and type(manager) is PrepareManager:
+        raw._prepared = StatementsOutliveRollbacks.replacing(manager)
 
 
 # The values a bigint column holds: a hand-written statement given a number beyond them fails in the database where

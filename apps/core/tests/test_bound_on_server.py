@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from apps.core.models import AuditLog
 from apps.core.prepared import bound_on_server
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("nothing_prepared_yet")]
 
 
 def _prepared() -> list[str]:

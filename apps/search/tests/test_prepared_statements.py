@@ -14,6 +14,8 @@ from apps.listings.models import AvailabilityRule
 from apps.search import selectors as search_selectors
 from apps.search.selectors import SearchParams, search_listing_rows
 
+pytestmark = pytest.mark.usefixtures("nothing_prepared_yet")
+
 
 def _prepared() -> list[str]:
     with connection.cursor() as cursor:
