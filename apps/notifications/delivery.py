@@ -162,13 +162,16 @@ RECIPIENT_FIELDS = ("id", "email", "phone_number", "is_phone_verified", "is_dele
 def _locked_statement(with_recipient: bool) -> tuple[str, list[str]]:
     """The SQL of `_locked`, and the recipient's attribute names in the order it selects them."""
     table, users = Notification._meta.db_table, get_user_model()._meta
+    # The model's columns by name, not n.*: a prepared statement (`bound_on_server` in the writing task) whose result
+    # gained a column, added by a migration while it lived, would fail ("cached plan must not change result type").
+    columns = ", ".join(f'n."{field.column}"' for field in Notification._meta.concrete_fields)
     if not with_recipient:
-        return f'SELECT n.* FROM "{table}" n WHERE n."id" = %s FOR UPDATE OF n', []  # noqa: S608
+        return f'SELECT {columns} FROM "{table}" n WHERE n."id" = %s FOR UPDATE OF n', []  # noqa: S608
     fields = [users.get_field(name) for name in RECIPIENT_FIELDS]
     recipient = ", ".join(f'u."{field.column}" AS "recipient__{field.attname}"' for field in fields)
     sql = (
-        f'SELECT n.*, {recipient} FROM "{table}" n JOIN "{users.db_table}" u ON u."id" = n."recipient_id"'  # noqa: S608
-        ' WHERE n."id" = %s FOR UPDATE OF n'
+        f'SELECT {columns}, {recipient} FROM "{table}" n JOIN "{users.db_table}" u'  # noqa: S608
+        ' ON u."id" = n."recipient_id" WHERE n."id" = %s FOR UPDATE OF n'
     )
     return sql, [field.attname for field in fields]
 

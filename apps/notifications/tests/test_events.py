@@ -156,6 +156,34 @@ def test_the_notification_task_of_a_change_run_twice_notifies_each_party_once(
     assert len(emails(outbox_dir)) == 3
 
 
+def _prepared() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
+        return {row[0] for row in cursor.fetchall()}
+
+
+@pytest.mark.usefixtures("nothing_prepared_yet")
+def test_the_notification_task_prepares_its_statements_once_and_runs_them_by_name_after(
+    guest, host, make_listing, queued_tasks, committed, outbox_dir
+):
+    with committed():
+        book(guest, make_listing())
+        book(guest, make_listing(title="Second garage"))
+    [(_, first, first_change), (_, second, second_change)] = queued_tasks
+
+    with committed():
+        assert tasks.notify_booking_change.apply(first, first_change).get() == 3
+    prepared = _prepared()
+    with committed():
+        assert tasks.notify_booking_change.apply(second, second_change).get() == 3
+
+    assert _prepared() == prepared  # the second booking's notifications prepared nothing more
+    assert any(statement.startswith('INSERT INTO "notifications"') for statement in prepared)
+    assert any("FOR UPDATE OF n" in statement and "n.*" not in statement for statement in prepared)
+    assert all("$1" in statement for statement in prepared if '"notifications"' in statement)
+    assert len(emails(outbox_dir)) == 6
+
+
 def test_what_the_writing_task_could_not_deliver_goes_to_the_delivery_task_with_its_backoff(
     guest, host, listing, queued_tasks, committed, settings, monkeypatch
 ):
