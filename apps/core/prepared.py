@@ -31,7 +31,7 @@ from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
-from psycopg._preparing import PrepareManager
+from psycopg._preparing import Prepare, PrepareManager
 from psycopg.pq import ExecStatus
 
 
@@ -96,10 +96,11 @@ def bound_on_server(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
         del connection.make_debug_cursor  # back to the class's
 
 
-# Command tags of statements that leave every table's columns as they were. Any other (CREATE, DO, COMMENT ...) may
-# have changed the schema in a way a ROLLBACK undoes.
+# Command tags of statements (answered COMMAND_OK) that leave every table's columns as they were. Any other (CREATE,
+# DO, COMMENT ...; and "SELECT n", the tag of CREATE TABLE AS and SELECT INTO: a plain SELECT answers TUPLES_OK and is
+# not looked at) may have changed the schema in a way a ROLLBACK undoes.
 _SCHEMA_UNCHANGED = re.compile(
-    rb"^(?:SELECT|INSERT|UPDATE|DELETE|MERGE|BEGIN|START TRANSACTION|COMMIT|SAVEPOINT|RELEASE|ROLLBACK|SET|RESET|SHOW"
+    rb"^(?:INSERT|UPDATE|DELETE|MERGE|BEGIN|START TRANSACTION|COMMIT|SAVEPOINT|RELEASE|ROLLBACK|SET|RESET|SHOW"
     rb"|FETCH|MOVE|COPY|DECLARE CURSOR|CLOSE CURSOR|LOCK TABLE|LISTEN|NOTIFY|UNLISTEN|ANALYZE|VACUUM|EXPLAIN)\b"
 ).match
 # What makes psycopg forget every prepared statement at once, but for ROLLBACK (`_should_discard`).
@@ -108,8 +109,8 @@ _DISCARD_NOW = re.compile(rb"^(?:DROP|ALTER|DISCARD ALL|DEALLOCATE ALL)\b").matc
 
 class StatementsOutliveRollbacks(PrepareManager):
     """psycopg's prepared-statement cache of one connection, except that a ROLLBACK (or ROLLBACK TO SAVEPOINT) keeps
-    the connection's prepared statements unless a statement since the cache was last emptied may have changed the
-    schema (a command other than plain reads, writes and transaction control: CREATE, DO ...).
+    the connection's prepared statements unless a statement since the last full rollback may have changed the schema
+    (a command other than plain reads, writes and transaction control: CREATE, DO, ALTER ...).
 
     psycopg forgets them all on every ROLLBACK and sends DEALLOCATE ALL, in case the transaction created a table
     that a prepared statement named and that is now gone or comes back different. A prepared statement is no part of
@@ -117,8 +118,19 @@ class StatementsOutliveRollbacks(PrepareManager):
     where the transaction changed no schema there is nothing to forget. Every refused booking (409), and any error in
     an atomic block, rolls back: in the contention benchmark a third of the requests did, and each emptied its
     connection's cache, so most statements were parsed and planned anew (planned ~75 % of the runs, where a
-    prepared statement is planned six times per connection in all; bench/RESULTS.md, eleventh round). DROP, ALTER,
-    DISCARD ALL and DEALLOCATE ALL still empty the cache at once, as psycopg does."""
+    prepared statement is planned six times per connection in all; bench/RESULTS.md, eleventh round).
+
+    - DROP, ALTER, DISCARD ALL and DEALLOCATE ALL still empty the cache at once, as psycopg does; a ROLLBACK TO
+      SAVEPOINT empties it when the schema may have changed; and the mark stays until the transaction's own end
+      (`Connection.rollback` calls `clear`), so what was prepared after a schema change is forgotten when the
+      transaction that made it rolls back. A transaction that committed leaves the mark: the next rollback empties
+      the cache once more than needed.
+    - A statement that failed on the run that prepared it (Parse done, Bind or Execute refused) is closed on the
+      server with psycopg's next maintenance; psycopg itself forgets it but left it to the DEALLOCATE ALL of the
+      rollback that followed.
+    - Not seen: DDL inside a function called by a SELECT (its answer is rows, not a tag), e.g. the monthly
+      partitions (`apps.core.partitions`): a partition does not change its parent's columns, so the statements stay
+      good."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -133,26 +145,34 @@ class StatementsOutliveRollbacks(PrepareManager):
         return replacement
 
     def _should_discard(self, prep: Any, results: Sequence[Any]) -> bool:
+        discard = False
         for result in results:
             if result.status != ExecStatus.COMMAND_OK or not (tag := result.command_status):
                 continue
             if _DISCARD_NOW(tag):
+                self._schema_may_have_changed = discard = True
+            elif tag.startswith(b"ROLLBACK"):
+                discard = discard or self._schema_may_have_changed
+            elif not _SCHEMA_UNCHANGED(tag):
                 self._schema_may_have_changed = True
-                return self.clear()
-            if tag.startswith(b"ROLLBACK"):
-                return self.clear()
-            if not _SCHEMA_UNCHANGED(tag):
-                self._schema_may_have_changed = True
-        return False
+        return super().clear() if discard else False  # the mark stays until the transaction's end
+
+    def validate(self, key: Any, prep: Prepare, name: bytes, results: Sequence[Any]) -> None:
+        if prep is Prepare.SHOULD and not self._check_results(results):
+            self._to_flush.append(name)  # Close it on the server: it may have been parsed (Close of none is no error)
+        super().validate(key, prep, name, results)
 
     def forget_all(self) -> None:
-        """Empties the cache, whatever the statements since: the next statement is preceded by DEALLOCATE ALL."""
-        self._schema_may_have_changed = True
-        self.clear()
+        """Forgets every prepared statement, whatever psycopg knows of: DEALLOCATE ALL goes after the next statement."""
+        self._counts.clear()
+        self._names.clear()
+        self._to_flush.clear()
+        self._to_flush.append(None)
+        self._schema_may_have_changed = False
 
     def clear(self) -> bool:
-        """Empties the cache (and queues DEALLOCATE ALL) only when the schema may have changed; `Connection.rollback`
-        calls this after every ROLLBACK."""
+        """`Connection.rollback` calls this after every full ROLLBACK: the cache is emptied (DEALLOCATE ALL queued)
+        only when the schema may have changed since the last one."""
         if not self._schema_may_have_changed:
             return False
         self._schema_may_have_changed = False

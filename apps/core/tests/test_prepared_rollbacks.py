@@ -69,6 +69,28 @@ def test_a_transaction_rolled_back_keeps_the_prepared_statements():
     assert _on_server() == before
 
 
+def _probe(sql: str, values=(1,)) -> list:
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, list(values))
+        return cursor.fetchall()
+
+
+PROBE_READ = "SELECT * FROM prepared_probe WHERE id = %s"
+
+
+def _probe_read_works_on_a_table_made_anew() -> None:
+    """The probe table made again with other columns: a statement prepared against the old one and kept would now
+    fail with 'cached plan must not change result type'."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE prepared_probe (id integer, other integer, more text)")
+    try:
+        assert _probe(PROBE_READ) == []
+        assert _probe(PROBE_READ) == []  # and by name
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE prepared_probe")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_rolled_back_transaction_that_created_a_table_forgets_them_all():
     _run_prepared()
@@ -76,21 +98,75 @@ def test_a_rolled_back_transaction_that_created_a_table_forgets_them_all():
 
     with pytest.raises(Refused), transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute("CREATE TEMP TABLE prepared_rollback_probe (id integer)")
-        with prepared_cursor() as cursor:
-            cursor.execute("SELECT id FROM prepared_rollback_probe WHERE id = %s", [1])
+            cursor.execute("CREATE TEMP TABLE prepared_probe (id integer)")
+        _probe(PROBE_READ)
         raise Refused
 
     assert _on_server() == set() and _known_to_psycopg() == 0
-    with connection.cursor() as cursor:  # the table came back different: nothing stale answers for it
-        cursor.execute("CREATE TEMP TABLE prepared_rollback_probe (id text)")
+    _probe_read_works_on_a_table_made_anew()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_what_was_prepared_after_an_alter_is_forgotten_when_its_transaction_rolls_back():
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE prepared_probe (id integer)")
     try:
-        with prepared_cursor() as cursor:
-            cursor.execute("SELECT id FROM prepared_rollback_probe WHERE id = %s", ["1"])
-            assert cursor.fetchall() == []
+        with pytest.raises(Refused), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("ALTER TABLE prepared_probe ADD COLUMN extra text")
+            _probe(PROBE_READ)  # prepared after the ALTER emptied the cache
+            raise Refused
+        assert _on_server() == set()
+        assert _probe(PROBE_READ) == []  # the table as it was again: the kept statement would fail here
     finally:
         with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE prepared_rollback_probe")
+            cursor.execute("DROP TABLE prepared_probe")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_what_was_prepared_after_a_savepoint_rolled_back_is_forgotten_with_the_transaction():
+    with pytest.raises(Refused), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE TEMP TABLE prepared_probe (id integer)")
+        with pytest.raises(Refused), transaction.atomic():
+            raise Refused  # ROLLBACK TO SAVEPOINT: the table stays, and so does the mark
+        _probe(PROBE_READ)
+        raise Refused
+
+    assert _on_server() == set()
+    _probe_read_works_on_a_table_made_anew()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_table_made_by_create_table_as_counts_as_a_schema_change():
+    _run_prepared()
+    with pytest.raises(Refused), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE TEMP TABLE prepared_probe AS SELECT 1 AS id")  # its tag: "SELECT 1"
+        _probe(PROBE_READ)
+        raise Refused
+
+    assert _on_server() == set()
+    _probe_read_works_on_a_table_made_anew()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_refused_on_the_run_that_prepared_it_is_closed_on_the_server():
+    from django.db import IntegrityError
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE prepared_unique (id integer PRIMARY KEY)")
+        cursor.execute("INSERT INTO prepared_unique VALUES (1)")
+    try:
+        for _ in range(3):
+            with pytest.raises(IntegrityError), transaction.atomic():
+                _probe("INSERT INTO prepared_unique (id) VALUES (%s)")  # parsed, then refused: never prepared
+        _run_prepared()  # psycopg closes what it forgot with its next statement
+        known = {name.decode() for name in connection.connection._prepared._names.values()}
+        assert known and _on_server() == known  # none left on the server that psycopg does not know of
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE prepared_unique")
 
 
 @pytest.mark.django_db(transaction=True)
