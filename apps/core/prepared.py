@@ -28,7 +28,7 @@ from typing import Any
 
 import psycopg
 from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from psycopg._preparing import Prepare, PrepareManager
@@ -204,24 +204,46 @@ BIGINT = range(-(2**63), 2**63)
 
 
 @cache
-def _by_key_statement(model, column: str, using: str) -> tuple[str, list[str], list[tuple[int, list, Any]]]:
-    """The statement reading `model`'s row by `column`, its attribute names in `Model.from_db`'s order, and the
-    converters (field's and backend's) of each column that has some, as the ORM's compiler applies them."""
+def model_columns(model, using: str = DEFAULT_DB_ALIAS, *, alias: str = "", names: tuple[str, ...] = ()):
+    """(`alias."column", ...` of `model`'s concrete fields, or of the fields `names`; their attribute names in that
+    order; the converters, field's and backend's, of each column that has some, as the ORM's compiler applies
+    them): what a hand-written SELECT needs to build instances as the ORM does (`from_row`)."""
     connection = connections[using]
-    fields = model._meta.concrete_fields
-    table = model._meta.db_table
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    sql = (
-        f"SELECT {columns} FROM {connection.ops.quote_name(table)} "  # noqa: S608  (names from the model, no value)
-        f"WHERE {connection.ops.quote_name(column)} = %s LIMIT 1"
-    )
+    meta = model._meta
+    fields = [meta.get_field(name) for name in names] if names else list(meta.concrete_fields)
+    prefix = f"{connection.ops.quote_name(alias)}." if alias else ""
+    columns = ", ".join(prefix + connection.ops.quote_name(field.column) for field in fields)
     converters = []
     for position, field in enumerate(fields):
-        expression = field.get_col(table)
+        expression = field.get_col(meta.db_table)
         found = expression.get_db_converters(connection) + connection.ops.get_db_converters(expression)
         if found:
             converters.append((position, found, expression))
-    return sql, [field.attname for field in fields], converters
+    return columns, tuple(field.attname for field in fields), tuple(converters)
+
+
+def from_row(model, row, using: str = DEFAULT_DB_ALIAS, *, names: tuple[str, ...] = ()):
+    """`model.from_db` for a row of the columns `model_columns(model, using, names=names)` names, each value
+    converted as the ORM converts it (a JSON column to its value, a geometry to a GEOSGeometry ...)."""
+    _, attnames, converters = model_columns(model, using, names=names)
+    if converters:
+        row = list(row)
+        connection = connections[using]
+        for position, functions, expression in converters:
+            for convert in functions:
+                row[position] = convert(row[position], expression, connection)
+    return model.from_db(using, attnames, row)
+
+
+@cache
+def _by_key_statement(model, column: str, using: str) -> str:
+    """The statement reading `model`'s row by `column`."""
+    connection = connections[using]
+    columns, _, _ = model_columns(model, using)
+    return (
+        f"SELECT {columns} FROM {connection.ops.quote_name(model._meta.db_table)} "  # noqa: S608  (names, no value)
+        f"WHERE {connection.ops.quote_name(column)} = %s LIMIT 1"
+    )
 
 
 def read_by_key(model, field_name: str, value, using: str = DEFAULT_DB_ALIAS):
@@ -235,19 +257,10 @@ def read_by_key(model, field_name: str, value, using: str = DEFAULT_DB_ALIAS):
         return None
     if isinstance(value, int) and value not in BIGINT:
         return None
-    sql, names, converters = _by_key_statement(model, field.column, using)
-    connection = connections[using]
     with prepared_cursor(using) as cursor:
-        cursor.execute(sql, [value])
+        cursor.execute(_by_key_statement(model, field.column, using), [value])
         row = cursor.fetchone()
-    if row is None:
-        return None
-    if converters:
-        row = list(row)
-        for position, functions, expression in converters:
-            for convert in functions:
-                row[position] = convert(row[position], expression, connection)
-    return model.from_db(using, names, row)
+    return None if row is None else from_row(model, row, using)
 
 
 @cache
@@ -278,3 +291,34 @@ def insert_row(instance, using: str = DEFAULT_DB_ALIAS):
         instance.pk = cursor.fetchone()[0]
     instance._state.adding, instance._state.db = False, using
     return instance
+
+
+@cache
+def _update_statement(model, attnames: tuple[str, ...], using: str) -> tuple[str, list]:
+    """The UPDATE of the columns of `attnames` in one row of `model`, by primary key, and those fields."""
+    connection = connections[using]
+    meta = model._meta
+    fields = [meta.get_field(name) for name in attnames]
+    if any(field.primary_key or not field.concrete or getattr(field, "generated", False) for field in fields):
+        raise TypeError(f"update_row cannot write {attnames} of {meta.label}: a primary key or a column it cannot set")
+    assignments = ", ".join(f"{connection.ops.quote_name(field.column)} = %s" for field in fields)
+    sql = (
+        f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {assignments} "  # noqa: S608  (names from the model)
+        f"WHERE {connection.ops.quote_name(meta.pk.column)} = %s"
+    )
+    return sql, fields
+
+
+def update_row(instance, update_fields, using: str = DEFAULT_DB_ALIAS) -> None:
+    """`instance.save(update_fields=update_fields)` for a row nothing listens to (no signals are sent): one prepared
+    statement per model and set of fields, the values prepared by the fields as the ORM prepares them (`pre_save`
+    first, so an `auto_now` field named is stamped). Like the ORM's, it raises DatabaseError when no row was
+    updated (the row is gone)."""
+    sql, fields = _update_statement(type(instance), tuple(dict.fromkeys(update_fields)), using)
+    connection = connections[using]
+    values = [field.get_db_prep_save(field.pre_save(instance, False), connection) for field in fields]
+    with prepared_cursor(using) as cursor:
+        cursor.execute(sql, [*values, instance.pk])
+        updated = cursor.rowcount
+    if not updated:
+        raise DatabaseError("Save with update_fields did not affect any rows.")

@@ -26,6 +26,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import connections, router, transaction
 from django.utils import timezone
 
+from apps.core.prepared import from_row, model_columns, prepared_cursor, update_row
 from apps.core.push import PushDeliveryError, PushSubscriptionGone, PushSubscriptionInfo, send_push
 from apps.core.sms import SmsDeliveryError, send_sms
 from apps.notifications.models import Notification
@@ -159,21 +160,19 @@ RECIPIENT_FIELDS = ("id", "email", "phone_number", "is_phone_verified", "is_dele
 
 
 @cache
-def _locked_statement(with_recipient: bool) -> tuple[str, list[str]]:
-    """The SQL of `_locked`, and the recipient's attribute names in the order it selects them."""
+def _locked_statement(with_recipient: bool, db: str) -> str:
+    """The SQL of `_locked`: the notification's columns (then the recipient's `RECIPIENT_FIELDS`) by name, not n.*:
+    a prepared statement whose result gained a column, added by a migration while it lived, would fail ("cached plan
+    must not change result type")."""
     table, users = Notification._meta.db_table, get_user_model()._meta
-    # The model's columns by name, not n.*: a prepared statement (`bound_on_server` in the writing task) whose result
-    # gained a column, added by a migration while it lived, would fail ("cached plan must not change result type").
-    columns = ", ".join(f'n."{field.column}"' for field in Notification._meta.concrete_fields)
+    columns, _, _ = model_columns(Notification, db, alias="n")
     if not with_recipient:
-        return f'SELECT {columns} FROM "{table}" n WHERE n."id" = %s FOR UPDATE OF n', []  # noqa: S608
-    fields = [users.get_field(name) for name in RECIPIENT_FIELDS]
-    recipient = ", ".join(f'u."{field.column}" AS "recipient__{field.attname}"' for field in fields)
-    sql = (
+        return f'SELECT {columns} FROM "{table}" n WHERE n."id" = %s FOR UPDATE OF n'  # noqa: S608
+    recipient, _, _ = model_columns(get_user_model(), db, alias="u", names=RECIPIENT_FIELDS)
+    return (
         f'SELECT {columns}, {recipient} FROM "{table}" n JOIN "{users.db_table}" u'  # noqa: S608
         ' ON u."id" = n."recipient_id" WHERE n."id" = %s FOR UPDATE OF n'
     )
-    return sql, [field.attname for field in fields]
 
 
 def _locked(notification_id: int, *, with_recipient: bool = False) -> Notification | None:
@@ -181,15 +180,20 @@ def _locked(notification_id: int, *, with_recipient: bool = False) -> Notificati
     channel is sent: counting the attempt and closing the delivery need none of it, and that wide row was a good
     part of a delivery's cost.
 
-    Written in SQL: the ORM's compiling of this read (a join, a lock, deferred columns) took 0.9 ms of CPU a
-    notification against 0.3 ms this way, a fifth of the worker's time on a booking's notifications. A raw query
-    still converts each column as its model field says (the JSON ones included)."""
-    sql, recipient_fields = _locked_statement(with_recipient)
+    Written in SQL and prepared once per connection, the instances built as the ORM builds them (`from_row`: each
+    column converted as its field says, the JSON ones included): the ORM's compiling of this read (a join, a lock,
+    deferred columns) took 0.9 ms of CPU a notification, a raw queryset 0.3 ms, and its machinery was still a tenth
+    of the worker's time on a booking's notifications (bench/RESULTS.md, eleventh round)."""
     db = router.db_for_write(Notification)
-    notification = next(iter(Notification.objects.raw(sql, [notification_id]).using(db)), None)
-    if notification is not None and with_recipient:
-        values = [getattr(notification, f"recipient__{name}") for name in recipient_fields]
-        recipient = get_user_model().from_db(db, recipient_fields, values)
+    with prepared_cursor(db) as cursor:
+        cursor.execute(_locked_statement(with_recipient, db), [notification_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    width = len(Notification._meta.concrete_fields)
+    notification = from_row(Notification, row[:width], db)
+    if with_recipient:
+        recipient = from_row(get_user_model(), row[width:], db, names=RECIPIENT_FIELDS)
         Notification.recipient.field.set_cached_value(notification, recipient)
     return notification
 
@@ -248,7 +252,7 @@ def _deliver_channel(notification_id: int, channel: str, *, last: bool) -> Outco
             outcome, closed = _close(notification)
             changed += closed
         if changed:
-            notification.save(update_fields=changed)
+            update_row(notification, changed, router.db_for_write(Notification))
         return outcome
 
 
@@ -278,7 +282,7 @@ def _finish(notification_id: int) -> Outcome:
             return Outcome(status=notification.status)
         outcome, changed = _close(notification)
         if changed:
-            notification.save(update_fields=changed)
+            update_row(notification, changed, router.db_for_write(Notification))
         return outcome
 
 

@@ -114,3 +114,70 @@ def test_the_audit_log_writes_one_prepared_insert():
     assert len(inserts) == 1 and inserts[0].startswith('INSERT INTO "audit_logs" ("user_id"')
     assert inserts[0].endswith('RETURNING "id"')  # the ORM's returns "audit_logs"."id"
     assert AuditLog.objects.get(pk=logged.pk).description == "Signed in"
+
+
+def _notification(account, **fields):
+    from apps.notifications.models import Notification
+
+    values = {"notification_type": "booking_confirmed", "title": "Booked", "message": "Your booking is confirmed"}
+    return Notification.objects.create(recipient=account, **(values | fields))
+
+
+def test_an_updated_row_changes_only_the_fields_named_as_save_would():
+    from django.db import connection
+
+    from apps.core.prepared import update_row
+    from apps.notifications.models import Notification
+
+    account = _account()
+    notification = _notification(account)
+    with connection.cursor() as cursor:  # another writer changed a column we do not name
+        cursor.execute("UPDATE notifications SET title = 'Changed elsewhere' WHERE id = %s", [notification.pk])
+    notification.status = Notification.Status.SENT
+    notification.receipts = {"email": {"message_id": "<m1@pinch>"}, "n": [1, None]}
+    notification.title = "Not written"
+
+    update_row(notification, ["status", "receipts"])
+
+    stored = Notification.objects.get(pk=notification.pk)
+    assert stored.status == Notification.Status.SENT
+    assert stored.receipts == {"email": {"message_id": "<m1@pinch>"}, "n": [1, None]}
+    assert stored.title == "Changed elsewhere"
+
+
+def test_an_update_of_a_row_that_is_gone_fails_as_save_does():
+    from django.db import DatabaseError
+
+    from apps.core.prepared import update_row
+
+    notification = _notification(_account())
+    notification.delete()
+    notification.pk = 10**9
+    with pytest.raises(DatabaseError, match="did not affect any rows"):
+        update_row(notification, ["status"])
+    with pytest.raises(TypeError, match="primary key"):
+        update_row(notification, ["id"])
+
+
+def test_a_joined_row_builds_both_instances_as_the_orm_builds_them():
+    from django.db import connection
+
+    from apps.core.prepared import from_row, model_columns, prepared_cursor
+
+    account = _account(phone_number="+15125550100", default_location=Point(-97.74, 30.27, srid=4326))
+    names = ("id", "email", "phone_number", "default_location")
+    users, _, _ = model_columns(User, alias="u", names=names)
+    accounts, _, _ = model_columns(User, alias="a")
+    with prepared_cursor() as cursor:
+        cursor.execute(
+            f"SELECT {accounts}, {users} FROM users a JOIN users u ON u.id = a.id WHERE a.id = %s", [account.pk]
+        )
+        row = cursor.fetchone()
+    width = len(User._meta.concrete_fields)
+    whole, part = from_row(User, row[:width]), from_row(User, row[width:], names=names)
+
+    by_orm = User.objects.get(pk=account.pk)
+    for field in User._meta.concrete_fields:
+        assert getattr(whole, field.attname) == getattr(by_orm, field.attname), field.attname
+    assert part.default_location.srid == 4326 and str(part.phone_number) == "+15125550100"
+    assert part.get_deferred_fields() >= {"first_name", "password"} and part._state.db == connection.alias
